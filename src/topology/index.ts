@@ -1,0 +1,18 @@
+export { ACTIONS, DEFAULT_STATUS_OFF_EXIT_CODE, DEFAULT_TIMEOUT_SECONDS } from './types.ts'
+export type { Action, Node, Platform, Topology } from './types.ts'
+export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
+export { loadTopology, parseTopology } from './load.ts'
+export { checkTopologyFile, type CheckReport } from './check.ts'
+export { ALL_GROUP } from './validate.ts'
+export {
+  DEFAULT_EXPANSION_LIMIT,
+  HostlistError,
+  compareNatural,
+  expandHostlist,
+  foldHostlist,
+  isValidNodeName,
+} from './hostlist.ts'
+export { resolveTargets, type TargetRequest, type Targets } from './targets.ts'
+export { EXIT, exitCodeFor, interpretExit, type NodeOutcome, type PowerState } from './outcome.ts'
+export { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
+export { CliError } from './cli-error.ts'

@@ -1,0 +1,40 @@
+import type { Node, Platform } from './types.ts'
+
+/** A node whose platform lists a variable the node does not set cannot run any script. */
+export class MissingVariableError extends Error {
+  readonly code = 'ERR_MISSING_VARIABLE'
+  constructor(
+    readonly node: string,
+    readonly variable: string,
+  ) {
+    super(`${node}: variable "${variable}" is not set`)
+    this.name = 'MissingVariableError'
+  }
+}
+
+/**
+ * The environment a node's scripts see: exactly the platform's listed variables.
+ * Throws MissingVariableError before anything runs when the node lacks one.
+ */
+export function nodeEnvironment(node: Node, platform: Platform): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const variable of platform.variables) {
+    const value = node.variables[variable]
+    if (value === undefined) throw new MissingVariableError(node.name, variable)
+    env[variable] = value
+  }
+  return env
+}
+
+/** Every node-level problem a topology loads with but that will fail its actions. */
+export function nodeWarnings(nodes: Iterable<Node>, platforms: ReadonlyMap<string, Platform>): string[] {
+  const warnings: string[] = []
+  for (const node of nodes) {
+    const platform = platforms.get(node.platform)
+    if (!platform) continue
+    for (const variable of platform.variables) {
+      if (node.variables[variable] === undefined) warnings.push(new MissingVariableError(node.name, variable).message)
+    }
+  }
+  return warnings
+}

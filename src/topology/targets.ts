@@ -1,0 +1,45 @@
+import { DEFAULT_EXPANSION_LIMIT, expandHostlist, HostlistError } from './hostlist.ts'
+import type { Topology } from './types.ts'
+
+/** What a request names: node hostlists (which may hold `@group`) and group-name hostlists. */
+export interface TargetRequest {
+  readonly nodes?: string
+  readonly groups?: string
+}
+
+/** Resolved targets in request order without duplicates; `unknown` are names the topology lacks. */
+export interface Targets {
+  readonly names: readonly string[]
+  readonly unknown: ReadonlySet<string>
+}
+
+/**
+ * Expand a request against a topology, as power-server did: nodes first, then the members
+ * of each named group. Throws HostlistError for bad syntax, unknown groups or too many names.
+ */
+export function resolveTargets(
+  topology: Topology,
+  request: TargetRequest,
+  limit = DEFAULT_EXPANSION_LIMIT,
+): Targets {
+  const resolveGroup = (name: string) => topology.groups.get(name)
+  const names = new Set<string>()
+  const add = (name: string) => {
+    names.add(name)
+    if (names.size > limit) {
+      throw new HostlistError(`Too many nodes in one request: more than ${limit}`, request.nodes ?? request.groups ?? '')
+    }
+  }
+  if (request.nodes !== undefined) {
+    for (const name of expandHostlist(request.nodes, { limit, resolveGroup })) add(name)
+  }
+  if (request.groups !== undefined) {
+    for (const group of expandHostlist(request.groups, { limit })) {
+      const members = resolveGroup(group)
+      if (!members) throw new HostlistError(`Unknown group "${group}"`, request.groups)
+      for (const name of members) add(name)
+    }
+  }
+  const unknown = new Set([...names].filter((name) => !topology.nodes.has(name)))
+  return { names: [...names], unknown }
+}

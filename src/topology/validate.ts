@@ -1,0 +1,248 @@
+import type { TopologyProblem } from './errors.ts'
+import { compareNatural, expandHostlist, foldHostlist, HostlistError, isValidNodeName } from './hostlist.ts'
+import {
+  ACTIONS,
+  DEFAULT_STATUS_OFF_EXIT_CODE,
+  DEFAULT_TIMEOUT_SECONDS,
+  type Action,
+  type Node,
+  type Platform,
+  type Topology,
+} from './types.ts'
+
+type Path = readonly (string | number)[]
+type Report = (path: Path, message: string) => void
+
+const TOP_KEYS = new Set(['static_nodes', 'nodes', 'platforms', 'groups'])
+const PLATFORM_KEYS = new Set<string>([...ACTIONS, 'variables', 'status_off_exit_code', 'timeout'])
+/** Seconds; a day is already far beyond any sane power action, so larger values are typos. */
+const MAX_TIMEOUT_SECONDS = 86_400
+/** `@all` names every node unless the topology defines a group of that name itself. */
+export const ALL_GROUP = 'all'
+
+/**
+ * Turn a parsed YAML value into a Topology, reporting every problem through `report`.
+ * Returns undefined when any problem was reported.
+ */
+export function validateTopology(
+  value: unknown,
+  source: string,
+  lineOf: (path: Path) => number,
+): { topology?: Topology; problems: TopologyProblem[] } {
+  const problems: TopologyProblem[] = []
+  const report: Report = (path, message) =>
+    problems.push({ line: lineOf(path), key: path.join('.'), message })
+
+  if (!isRecord(value)) {
+    report([], 'the file must be a mapping with "platforms" and "static_nodes"')
+    return { problems }
+  }
+  for (const key of Object.keys(value)) {
+    if (!TOP_KEYS.has(key)) report([key], `unknown key${suggest(key, TOP_KEYS)}`)
+  }
+  if (value.nodes !== undefined && value.static_nodes !== undefined) {
+    report(['nodes'], 'give the nodes under "static_nodes" or "nodes", not both')
+  }
+  const nodesKey = value.static_nodes === undefined && value.nodes !== undefined ? 'nodes' : 'static_nodes'
+
+  const platforms = readPlatforms(value.platforms, report)
+  const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
+  const groups = readGroups(value.groups, nodes, report)
+  if (problems.length > 0) return { problems }
+  return { topology: { source, nodes, platforms, groups }, problems }
+}
+
+function readPlatforms(value: unknown, report: Report): Map<string, Platform> {
+  const platforms = new Map<string, Platform>()
+  if (value === undefined) {
+    report(['platforms'], 'is required: define at least one platform')
+    return platforms
+  }
+  if (value === null) return platforms
+  if (!isRecord(value)) {
+    report(['platforms'], 'must be a mapping of platform names to platforms')
+    return platforms
+  }
+  for (const [name, spec] of Object.entries(value)) {
+    const platform = readPlatform(name, spec, report)
+    if (platform) platforms.set(name, platform)
+  }
+  return platforms
+}
+
+function readPlatform(name: string, spec: unknown, report: Report): Platform | undefined {
+  const at = (key?: string): Path => (key ? ['platforms', name, key] : ['platforms', name])
+  if (!isValidNodeName(name)) report(at(), 'platform names may hold letters, digits, ".", "_" and "-"')
+  if (!isRecord(spec)) {
+    report(at(), 'must be a mapping with the platform\'s "variables" and scripts')
+    return undefined
+  }
+  for (const key of Object.keys(spec)) {
+    if (!PLATFORM_KEYS.has(key)) report(at(key), `unknown key${suggest(key, PLATFORM_KEYS)}`)
+  }
+
+  const variables: string[] = []
+  if (spec.variables !== undefined && spec.variables !== null) {
+    if (!Array.isArray(spec.variables)) {
+      report(at('variables'), 'must be a list of node variable names, e.g. [name, ipmi_username]')
+    } else {
+      spec.variables.forEach((variable, index) => {
+        if (typeof variable !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+          report(['platforms', name, 'variables', index], `${JSON.stringify(variable)} is not a valid shell variable name`)
+        } else if (!variables.includes(variable)) {
+          variables.push(variable)
+        }
+      })
+    }
+  }
+
+  const scripts: Partial<Record<Action, string>> = {}
+  for (const action of ACTIONS) {
+    const script = spec[action]
+    if (script === undefined || script === null) continue
+    if (typeof script !== 'string') report(at(action), 'must be a string holding a bash script')
+    else scripts[action] = script
+  }
+
+  let statusOffExitCode = DEFAULT_STATUS_OFF_EXIT_CODE
+  const offCode = spec.status_off_exit_code
+  if (offCode !== undefined && offCode !== null) {
+    if (!Number.isInteger(offCode) || (offCode as number) < 1 || (offCode as number) > 255) {
+      report(at('status_off_exit_code'), 'must be a whole number from 1 to 255 (0 means "on")')
+    } else {
+      statusOffExitCode = offCode as number
+    }
+  }
+
+  return { name, variables, scripts, statusOffExitCode, timeouts: readTimeouts(spec.timeout, at('timeout'), report) }
+}
+
+function readTimeouts(value: unknown, path: Path, report: Report): Record<Action, number> {
+  const timeouts = Object.fromEntries(ACTIONS.map((a) => [a, DEFAULT_TIMEOUT_SECONDS])) as Record<Action, number>
+  const valid = (seconds: unknown): seconds is number =>
+    typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS
+  const explain = `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`
+  if (value === undefined || value === null) return timeouts
+  if (isRecord(value)) {
+    for (const [action, seconds] of Object.entries(value)) {
+      if (!(ACTIONS as readonly string[]).includes(action)) {
+        report([...path, action], `unknown action${suggest(action, new Set(ACTIONS))}`)
+      } else if (!valid(seconds)) {
+        report([...path, action], explain)
+      } else {
+        timeouts[action as Action] = seconds
+      }
+    }
+  } else if (valid(value)) {
+    for (const action of ACTIONS) timeouts[action] = value
+  } else {
+    report(path, `${explain}, or a mapping of actions to such numbers`)
+  }
+  return timeouts
+}
+
+function readNodes(
+  value: unknown,
+  key: string,
+  platforms: ReadonlyMap<string, Platform>,
+  report: Report,
+): Map<string, Node> {
+  const nodes = new Map<string, Node>()
+  if (value === undefined || value === null) return nodes
+  if (!isRecord(value)) {
+    report([key], 'must be a mapping of node names to nodes')
+    return nodes
+  }
+  for (const [name, spec] of Object.entries(value)) {
+    const at = (field?: string): Path => (field ? [key, name, field] : [key, name])
+    if (!isValidNodeName(name)) {
+      report(at(), `invalid node name ${JSON.stringify(name)}: names may hold letters, digits, ".", "_" and "-"`)
+      continue
+    }
+    if (!isRecord(spec)) {
+      report(at(), 'must be a mapping with at least "platform"')
+      continue
+    }
+    const variables: Record<string, string> = {}
+    let platform: string | undefined
+    for (const [field, raw] of Object.entries(spec)) {
+      if (field === 'platform') {
+        if (typeof raw !== 'string' || raw === '') report(at(field), 'must be the name of a platform')
+        else if (!platforms.has(raw)) report(at(field), `platform ${JSON.stringify(raw)} is not defined${suggest(raw, platforms.keys())}`)
+        else platform = raw
+      } else if (field === 'name') {
+        if (raw !== name) report(at(field), 'a node\'s name is its key and cannot be set')
+      } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+        report(at(field), 'variable names must be valid shell variable names')
+      } else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) {
+        // A bare `key:` is an empty value, as power-server read it.
+        variables[field] = raw === null ? '' : String(raw)
+      } else {
+        report(at(field), 'must be a plain value (string, number or boolean), not a list or mapping')
+      }
+    }
+    if (spec.platform === undefined) report(at(), 'has no "platform"')
+    variables.name = name
+    if (platform) nodes.set(name, { name, platform, variables })
+  }
+  return nodes
+}
+
+function readGroups(value: unknown, nodes: ReadonlyMap<string, Node>, report: Report): Map<string, string[]> {
+  const groups = new Map<string, string[]>()
+  if (value !== undefined && value !== null && !isRecord(value)) {
+    report(['groups'], 'must be a mapping of group names to hostlists, e.g. compute: node[01-32]')
+  } else if (value) {
+    for (const [name, spec] of Object.entries(value)) {
+      if (!isValidNodeName(name)) report(['groups', name], 'group names may hold letters, digits, ".", "_" and "-"')
+      const expressions = Array.isArray(spec) ? spec : [spec]
+      const members = new Set<string>()
+      expressions.forEach((expression, index) => {
+        const path: Path = Array.isArray(spec) ? ['groups', name, index] : ['groups', name]
+        if (typeof expression !== 'string') return report(path, 'must be a hostlist such as node[01-04], or a list of them')
+        try {
+          const undefinedNodes: string[] = []
+          for (const member of expandHostlist(expression)) {
+            if (nodes.has(member)) members.add(member)
+            else undefinedNodes.push(member)
+          }
+          if (undefinedNodes.length > 0) report(path, `names nodes that are not defined: ${foldHostlist(undefinedNodes)}`)
+        } catch (error) {
+          if (!(error instanceof HostlistError)) throw error
+          report(path, (error as HostlistError).message)
+        }
+      })
+      groups.set(name, [...members].sort(compareNatural))
+    }
+  }
+  if (!groups.has(ALL_GROUP)) groups.set(ALL_GROUP, [...nodes.keys()].sort(compareNatural))
+  return groups
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `: did you mean "power_on"?` when a near miss is in `known`, else nothing. */
+function suggest(word: string, known: Iterable<string>): string {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const candidate of known) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase())
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
+  }
+  return best ? `: did you mean ${JSON.stringify(best)}?` : ''
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}

@@ -1,0 +1,55 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
+import type { TopologyProblem } from './errors.ts'
+
+/** A parsed YAML file: its plain value, plus where each key stands, for error messages. */
+export interface YamlSource {
+  readonly value: unknown
+  /** Problems of the YAML itself (syntax, duplicate keys); when any, `value` is not usable. */
+  readonly problems: readonly TopologyProblem[]
+  /** 1-based line of the key at `path` (or of its nearest ancestor that has a place). */
+  lineOf(path: readonly (string | number)[]): number
+}
+
+/** Parse YAML text, keeping line positions. Merge keys (`<<: *x`) work as in Ruby's Psych. */
+export function parseYaml(text: string): YamlSource {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false })
+  const lineAt = (offset: number) => lineCounter.linePos(offset).line
+
+  const problems: TopologyProblem[] = [...doc.errors, ...doc.warnings].map((error) => ({
+    line: lineAt(error.pos[0]),
+    key: '',
+    message: yamlMessage(error.code, error.message),
+  }))
+
+  function lineOf(path: readonly (string | number)[]): number {
+    let node: unknown = doc.contents
+    let line = node && (node as YamlNode).range ? lineAt((node as YamlNode).range![0]) : 1
+    for (const step of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step))
+        if (!pair) return line
+        if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0])
+        node = pair.value
+      } else if (isSeq(node) && typeof step === 'number') {
+        node = node.items[step]
+        if (node && (node as YamlNode).range) line = lineAt((node as YamlNode).range![0])
+      } else {
+        return line
+      }
+    }
+    return line
+  }
+
+  const value = problems.length === 0 ? doc.toJS({ maxAliasCount: 10_000 }) : undefined
+  return { value, problems, lineOf }
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: ' + firstLine(message).replace(/^Map keys must be unique.*$/, 'each name may appear once')
+  return `invalid YAML: ${firstLine(message)}`
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? text
+}
