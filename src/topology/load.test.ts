@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TopologyError } from './errors.ts'
 import { loadTopology, parseTopology } from './load.ts'
+import { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
 
 const fixture = new URL('../../test/fixtures/power-server-1.0-topology.yaml', import.meta.url).pathname
 
@@ -75,6 +76,31 @@ ${platform}`)
     expect(topology.platforms.get('a')?.timeouts).toEqual({ power_on: 5, power_off: 5, restart: 5, status: 5 })
     expect(topology.platforms.get('b')?.timeouts.status).toBe(2.5)
     expect(topology.platforms.get('b')?.timeouts.power_on).toBe(60)
+  })
+
+  test('platform defaults make listed variables optional for nodes', () => {
+    const topology = parseTopology(`static_nodes:
+  n1: { platform: ipmi, ipmi_port: 6230 }
+  n2: { platform: ipmi }
+platforms:
+  ipmi:
+    variables: [name, ipmi_port]
+    defaults: { ipmi_port: 623 }
+`)
+    const ipmi = topology.platforms.get('ipmi')!
+    expect(nodeEnvironment(topology.nodes.get('n1')!, ipmi)).toEqual({ name: 'n1', ipmi_port: '6230' })
+    expect(nodeEnvironment(topology.nodes.get('n2')!, ipmi)).toEqual({ name: 'n2', ipmi_port: '623' })
+    expect(problemsOf(`platforms:\n  p:\n    variables: [a]\n    defaults: { b: 1 }\n`)).toEqual([
+      '4: platforms.p.defaults.b: has a default but is not listed in "variables"',
+    ])
+  })
+
+  test('a node lacking a listed variable without default fails before anything runs', () => {
+    const topology = parseTopology(`static_nodes:\n  node03: { platform: ipmi }\nplatforms:\n  ipmi: { variables: [name, ipmi_username] }\n`)
+    expect(() => nodeEnvironment(topology.nodes.get('node03')!, topology.platforms.get('ipmi')!)).toThrow(
+      new MissingVariableError('node03', 'ipmi_username'),
+    )
+    expect(nodeWarnings(topology.nodes.values(), topology.platforms)).toEqual(['node03: variable "ipmi_username" is not set'])
   })
 
   test('numbers, booleans and empty values become the strings a script sees', () => {

@@ -19,7 +19,7 @@ export class MissingVariableError extends Error {
 export function nodeEnvironment(node: Node, platform: Platform): Record<string, string> {
   const env: Record<string, string> = {}
   for (const variable of platform.variables) {
-    const value = node.variables[variable]
+    const value = node.variables[variable] ?? platform.defaults[variable]
     if (value === undefined) throw new MissingVariableError(node.name, variable)
     env[variable] = value
   }
@@ -33,7 +33,7 @@ export function nodeWarnings(nodes: Iterable<Node>, platforms: ReadonlyMap<strin
     const platform = platforms.get(node.platform)
     if (!platform) continue
     for (const variable of platform.variables) {
-      if (node.variables[variable] === undefined) warnings.push(new MissingVariableError(node.name, variable).message)
+      if (node.variables[variable] === undefined && platform.defaults[variable] === undefined) warnings.push(new MissingVariableError(node.name, variable).message)
     }
   }
   return warnings

@@ -7,6 +7,8 @@ export interface Platform {
   readonly name: string
   /** Node variables exported to the scripts, in the order the topology lists them. */
   readonly variables: readonly string[]
+  /** Values used for listed variables a node does not set (the platform's `defaults`). */
+  readonly defaults: Readonly<Record<string, string>>
   /** Script text per action; an action the platform does not define is absent. */
   readonly scripts: Readonly<Partial<Record<Action, string>>>
   /** Exit code of `status` that means "off" (power-server's `status_off_exit_code`). */

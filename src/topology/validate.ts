@@ -14,7 +14,7 @@ type Path = readonly (string | number)[]
 type Report = (path: Path, message: string) => void
 
 const TOP_KEYS = new Set(['static_nodes', 'nodes', 'platforms', 'groups'])
-const PLATFORM_KEYS = new Set<string>([...ACTIONS, 'variables', 'status_off_exit_code', 'timeout'])
+const PLATFORM_KEYS = new Set<string>([...ACTIONS, 'variables', 'defaults', 'status_off_exit_code', 'timeout'])
 /** Seconds; a day is already far beyond any sane power action, so larger values are typos. */
 const MAX_TIMEOUT_SECONDS = 86_400
 /** `@all` names every node unless the topology defines a group of that name itself. */
@@ -96,6 +96,8 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     }
   }
 
+  const defaults = readDefaults(spec.defaults, variables, at('defaults'), report)
+
   const scripts: Partial<Record<Action, string>> = {}
   for (const action of ACTIONS) {
     const script = spec[action]
@@ -114,7 +116,23 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     }
   }
 
-  return { name, variables, scripts, statusOffExitCode, timeouts: readTimeouts(spec.timeout, at('timeout'), report) }
+  return { name, variables, defaults, scripts, statusOffExitCode, timeouts: readTimeouts(spec.timeout, at('timeout'), report) }
+}
+
+/** `defaults` make listed variables optional for nodes: `{ ipmi_port: 623 }`. */
+function readDefaults(value: unknown, variables: readonly string[], path: Path, report: Report): Record<string, string> {
+  const defaults: Record<string, string> = {}
+  if (value === undefined || value === null) return defaults
+  if (!isRecord(value)) {
+    report(path, 'must be a mapping of variable names to default values')
+    return defaults
+  }
+  for (const [variable, raw] of Object.entries(value)) {
+    if (!variables.includes(variable)) report([...path, variable], 'has a default but is not listed in "variables"')
+    else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) defaults[variable] = raw === null ? '' : String(raw)
+    else report([...path, variable], 'must be a plain value (string, number or boolean)')
+  }
+  return defaults
 }
 
 function readTimeouts(value: unknown, path: Path, report: Report): Record<Action, number> {
