@@ -16,11 +16,16 @@ async function main(argv: string[]): Promise<number> {
   registerClientCommands(cli)
   registerCheckCommand(cli)
   cli.help()
-  cli.version(VERSION)
+  // Our own --version: cac's would add the platform and Node's version, which Bun fakes.
+  cli.option('-v, --version', 'Display the version')
 
   // cac's advice for async actions: parse without running, then await the action here.
   const parsed = cli.parse(argv, { run: false })
-  if (parsed.options.help || parsed.options.version) return EXIT.ok
+  if (parsed.options.help) return EXIT.ok
+  if (parsed.options.version && !cli.matchedCommand) {
+    console.log(`flight-power ${VERSION}`)
+    return EXIT.ok
+  }
   if (!cli.matchedCommand) {
     if (parsed.args.length === 0) {
       cli.outputHelp()
