@@ -1,0 +1,140 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { createRunner } from './index.ts'
+import { readPids, survivors, tempDir } from './testing.ts'
+
+const dir = tempDir()
+afterAll(() => dir.remove())
+
+let files = 0
+function pidFile(): string {
+  return join(dir.path, `pids-${++files}`)
+}
+
+describe('timeouts kill the whole process group', () => {
+  test('a hanging script is killed at its timeout with every background child', async () => {
+    const runner = createRunner({ concurrency: 1, killGraceMs: 500 })
+    const pids = pidFile()
+    const result = await runner.run({
+      key: 'node01',
+      script:
+        'sleep 1000 & echo $! >> "$pids"; sleep 1000 & echo $! >> "$pids"; echo $$ >> "$pids"; echo started; wait',
+      env: { pids },
+      timeoutMs: 400,
+    })
+    expect(result).toMatchObject({ exitCode: null, timedOut: true, stdout: 'started\n' })
+    expect(result.durationMs).toBeGreaterThanOrEqual(390)
+    expect(result.durationMs).toBeLessThan(3_000)
+    expect(readPids(pids)).toHaveLength(3)
+    expect(await survivors(readPids(pids))).toEqual([])
+  })
+
+  test('a group that ignores SIGTERM gets SIGKILL after the grace period', async () => {
+    const runner = createRunner({ concurrency: 1, killGraceMs: 300 })
+    const pids = pidFile()
+    const result = await runner.run({
+      key: 'node01',
+      script: `trap '' TERM; sleep 1000 & echo $! >> "$pids"; echo $$ >> "$pids"; while :; do sleep 0.05; done`,
+      env: { pids },
+      timeoutMs: 300,
+    })
+    expect(result).toMatchObject({ exitCode: null, timedOut: true, signal: 'SIGKILL' })
+    expect(result.durationMs).toBeGreaterThanOrEqual(590)
+    expect(result.durationMs).toBeLessThan(3_000)
+    expect(await survivors(readPids(pids))).toEqual([])
+  })
+
+  test('a child holding the pipes open does not delay the result past the timeout', async () => {
+    const runner = createRunner({ concurrency: 1, killGraceMs: 200 })
+    const result = await runner.run({
+      key: 'node01',
+      script: 'sleep 1000 & sleep 1000',
+      env: {},
+      timeoutMs: 300,
+    })
+    expect(result).toMatchObject({ exitCode: null, timedOut: true })
+    expect(result.durationMs).toBeLessThan(2_000)
+  })
+})
+
+describe('normal exits', () => {
+  test('background children left behind by a finished script are killed', async () => {
+    const runner = createRunner({ concurrency: 1 })
+    const result = await runner.run({
+      key: 'node01',
+      script: 'sleep 1000 & echo $!',
+      env: {},
+      timeoutMs: 10_000,
+    })
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false, signal: null })
+    // The child held stdout open: the run must not have waited for it, nor for the timeout.
+    expect(result.durationMs).toBeLessThan(5_000)
+    expect(await survivors([Number(result.stdout)])).toEqual([])
+  })
+
+  test('a process that escaped the group cannot hold the run past its timeout', async () => {
+    const runner = createRunner({ concurrency: 1 })
+    const pids = pidFile()
+    // The escapee writes its pid only once it has left the group, so the exit cannot race it.
+    const escape = `setsid bash -c 'echo $$ > "$pids"; exec sleep 1000' &`
+    const result = await runner.run({
+      key: 'node01',
+      script: `${escape} until [ -s "$pids" ]; do sleep 0.01; done; exit 7`,
+      env: { pids },
+      timeoutMs: 500,
+    })
+    for (const pid of readPids(pids)) process.kill(pid, 'SIGKILL')
+    expect(result).toMatchObject({ exitCode: 7, timedOut: false })
+    expect(result.durationMs).toBeGreaterThanOrEqual(490)
+    expect(result.durationMs).toBeLessThan(3_000)
+  })
+
+  test('non-zero exits and signals are results, not exceptions', async () => {
+    const runner = createRunner({ concurrency: 2 })
+    const [failed, signalled] = await Promise.all([
+      runner.run({ key: 'a', script: 'echo oops >&2; exit 111', env: {}, timeoutMs: 5_000 }),
+      runner.run({ key: 'b', script: 'kill -USR1 $$', env: {}, timeoutMs: 5_000 }),
+    ])
+    expect(failed).toMatchObject({ exitCode: 111, signal: null, timedOut: false, stderr: 'oops\n' })
+    expect(failed.error).toBeUndefined()
+    expect(signalled).toMatchObject({ exitCode: null, signal: 'SIGUSR1', timedOut: false })
+  })
+})
+
+describe('killAll', () => {
+  test('kills running groups, resolves queued runs as not run, and refuses new runs', async () => {
+    const runner = createRunner({ concurrency: 1, killGraceMs: 500 })
+    const pids = pidFile()
+    const running = runner.run({
+      key: 'node01',
+      script: 'sleep 1000 & echo $! >> "$pids"; echo $$ >> "$pids"; wait',
+      env: { pids },
+      timeoutMs: 60_000,
+    })
+    const queued = runner.run({ key: 'node02', script: 'exit 0', env: {}, timeoutMs: 60_000 })
+    while (readPidsOrNone(pids).length < 2) await Bun.sleep(10)
+    expect(runner.active).toBe(1)
+    expect(runner.queued).toBe(1)
+
+    await runner.killAll()
+    expect(await running).toMatchObject({
+      exitCode: null,
+      timedOut: false,
+      error: 'Runner was shut down',
+    })
+    expect(await queued).toMatchObject({ exitCode: null, error: 'Runner was shut down' })
+    expect(runner.active).toBe(0)
+    expect(runner.queued).toBe(0)
+    expect(await survivors(readPids(pids))).toEqual([])
+    const late = await runner.run({ key: 'node03', script: 'exit 0', env: {}, timeoutMs: 1_000 })
+    expect(late).toMatchObject({ exitCode: null, error: 'Runner was shut down' })
+  })
+})
+
+function readPidsOrNone(path: string): number[] {
+  try {
+    return readPids(path)
+  } catch {
+    return []
+  }
+}

@@ -1,0 +1,87 @@
+import { RunnerError } from './errors.ts'
+import { Limiter } from './limiter.ts'
+import { resolveOptions } from './options.ts'
+import { notRun, startScript, type RunningScript, type ScriptSettings } from './script-process.ts'
+import type { Runner, RunnerOptions, RunRequest, RunResult } from './types.ts'
+import { createZxShell } from './zx-shell.ts'
+
+const SHUT_DOWN = 'Runner was shut down'
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
+
+/**
+ * Creates the runner that executes platform scripts: one global concurrency limit, one run per
+ * key at a time, every run in its own process group with a timeout.
+ */
+export function createRunner(options: RunnerOptions): Runner {
+  const resolved = resolveOptions(options)
+  const settings: ScriptSettings = {
+    spawn: createZxShell(resolved),
+    maxOutputBytes: resolved.maxOutputBytes,
+    killGraceMs: resolved.killGraceMs,
+  }
+  return new ScriptRunner(resolved.concurrency, resolved.baseEnv, settings)
+}
+
+class ScriptRunner implements Runner {
+  readonly #limiter: Limiter
+  readonly #baseEnv: Readonly<Record<string, string>>
+  readonly #settings: ScriptSettings
+  readonly #running = new Set<RunningScript>()
+  #closed = false
+
+  constructor(
+    concurrency: number,
+    baseEnv: Readonly<Record<string, string>>,
+    settings: ScriptSettings,
+  ) {
+    this.#limiter = new Limiter(concurrency)
+    this.#baseEnv = baseEnv
+    this.#settings = settings
+  }
+
+  get active(): number {
+    return this.#limiter.active
+  }
+
+  get queued(): number {
+    return this.#limiter.queued
+  }
+
+  run(request: RunRequest): Promise<RunResult> {
+    const { key, timeoutMs } = request
+    // setTimeout fires at once for NaN and overflows past 2^31-1: both would silently misbehave.
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      const message = `Invalid run request for "${key}": timeoutMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${timeoutMs}`
+      return Promise.reject(new RunnerError('ERR_RUN_REQUEST', message))
+    }
+    if (this.#closed) return Promise.resolve(notRun(SHUT_DOWN))
+    return new Promise((resolve) => {
+      this.#limiter.add({
+        key: request.key,
+        start: (release) => this.#start(request, release, resolve),
+        cancel: () => resolve(notRun(SHUT_DOWN)),
+      })
+    })
+  }
+
+  async killAll(): Promise<void> {
+    this.#closed = true
+    this.#limiter.cancelWaiting()
+    const running = [...this.#running]
+    for (const script of running) script.kill(SHUT_DOWN)
+    await Promise.all(running.map((script) => script.result))
+  }
+
+  #start(request: RunRequest, release: () => void, resolve: (result: RunResult) => void): void {
+    const env = { ...this.#baseEnv, ...request.env }
+    const spec = { script: request.script, env, timeoutMs: request.timeoutMs }
+    const script = startScript(spec, this.#settings)
+    this.#running.add(script)
+    void script.result.then((result) => {
+      this.#running.delete(script)
+      // Free the slot first, so a caller seeing the result also sees the runner without it.
+      release()
+      resolve(result)
+    })
+  }
+}
