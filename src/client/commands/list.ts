@@ -1,0 +1,37 @@
+import { compareNatural, EXIT } from '../../topology/index.ts'
+import { foldNames } from '../format.ts'
+import type { ClientIo } from '../io.ts'
+import { parseGroupList, parseNodeList } from '../wire.ts'
+import { openSession, type CommonOptions } from './session.ts'
+
+/** Flags of `list`. */
+export interface ListOptions extends CommonOptions {
+  readonly groups?: boolean
+  readonly verbose?: boolean
+}
+
+/**
+ * `list` as power-client had it: node names; `--groups` group names; `--verbose` adds each
+ * node's platform or each group's members (folded). `--json` prints
+ * `{"nodes": [{"name", "platform"}]}` or `{"groups": [{"name", "nodes": [...]}]}`.
+ */
+export async function runList(options: ListOptions, io: ClientIo): Promise<number> {
+  const { request } = await openSession(options, io)
+  if (options.groups) {
+    const groups = parseGroupList(await request('GET', '/groups'))
+      .map((group) => ({ name: group.name, nodes: [...group.nodes].sort(compareNatural) }))
+      .sort((a, b) => compareNatural(a.name, b.name))
+    if (options.json) io.stdout.write(`${JSON.stringify({ groups }, null, 2)}\n`)
+    else io.stdout.write(columns(groups.map((group) => [group.name, options.verbose ? foldNames(group.nodes) : ''])))
+    return EXIT.ok
+  }
+  const nodes = parseNodeList(await request('GET', '/nodes')).sort((a, b) => compareNatural(a.name, b.name))
+  if (options.json) io.stdout.write(`${JSON.stringify({ nodes }, null, 2)}\n`)
+  else io.stdout.write(columns(nodes.map((node) => [node.name, options.verbose ? (node.platform ?? '') : ''])))
+  return EXIT.ok
+}
+
+function columns(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(0, ...rows.map(([name]) => name.length))
+  return rows.map(([name, rest]) => `${rest ? `${name.padEnd(width)}  ${rest}` : name}\n`).join('')
+}

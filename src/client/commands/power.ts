@@ -1,0 +1,110 @@
+import { EXIT, exitCodeFor, type Action } from '../../topology/index.ts'
+import { parseTimeout } from '../config.ts'
+import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
+import { TargetError } from '../errors.ts'
+import { describe, foldNames, renderJson, renderSummary, renderTable, sortRows, wantColour } from '../format.ts'
+import type { Method, Request } from '../http.ts'
+import type { ClientIo } from '../io.ts'
+import { startProgress } from '../progress.ts'
+import { checkTargets, type TargetQuery } from '../targets.ts'
+import { WAIT_TARGET, waitForState, type WaitResult } from '../wait.ts'
+import { parseCommandResults, parseGroupList, type NodeResult } from '../wire.ts'
+import { openSession, type CommonOptions } from './session.ts'
+
+/** Flags of `status`, `on`, `off` and `restart`. */
+export interface PowerOptions extends CommonOptions {
+  readonly groups?: boolean
+  readonly summary?: boolean
+  readonly wait?: boolean
+  readonly waitTimeout?: string | number
+  readonly yes?: boolean
+}
+
+/** Seconds `--wait` allows unless `--wait-timeout` says otherwise: cloud instances take minutes. */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 300
+
+/** power-server 1.0's verbs, kept so either server understands the request. */
+const METHOD: Record<Action, Method> = { status: 'GET', power_on: 'PATCH', power_off: 'DELETE', restart: 'PUT' }
+
+const DOING: Record<Action, string> = {
+  status: 'Asking for the power state of',
+  power_on: 'Powering on',
+  power_off: 'Powering off',
+  restart: 'Restarting',
+}
+
+/**
+ * Run one action over the targets and print the outcome; returns the SPEC §8 exit code.
+ * Targets are checked before the configuration is read, so a typo is reported even on a
+ * machine without a config.
+ */
+export async function runPower(action: Action, args: readonly string[], options: PowerOptions, io: ClientIo): Promise<number> {
+  if (options.json && options.summary) throw new TargetError('--json and --summary cannot be used together: choose one')
+  const targets = checkTargets(args, { groups: options.groups })
+  const waitTimeout = parseTimeout(options.waitTimeout, '--wait-timeout', DEFAULT_WAIT_TIMEOUT_SECONDS)
+  const { request } = await openSession(options, io)
+
+  if ((action === 'power_off' || action === 'restart') && !options.yes && canPrompt(!!io.stdin.isTTY, !!io.stderr.isTTY)) {
+    const names = await countTargets(targets, request)
+    if (names.length > CONFIRM_ABOVE) {
+      const question = `${action === 'power_off' ? 'Power off' : 'Restart'} ${names.length} nodes: ${foldNames(names)}?`
+      if (!(await confirm(question, { input: io.stdin, output: io.stderr }))) {
+        io.stderr.write('Aborted: no node was touched\n')
+        return EXIT.failed
+      }
+    }
+  }
+
+  const what = args.join(' ')
+  const progress = startProgress(() => `${DOING[action]} ${what}`, io.stderr)
+  let results: NodeResult[]
+  try {
+    results = parseCommandResults(await request(METHOD[action], '/', targets.query), action)
+  } finally {
+    progress.stop()
+  }
+
+  let wait: WaitResult | undefined
+  if (options.wait && action !== 'status') {
+    const target = WAIT_TARGET[action]
+    const names = results.filter((result) => result.success && !result.missing).map((result) => result.name)
+    let pending = names.length
+    const waiting = startProgress(() => `Waiting for ${pending} of ${names.length} nodes to be ${target}`, io.stderr, { delayMs: 0 })
+    try {
+      wait = await waitForState(
+        names,
+        async (batch) => parseCommandResults(await request('GET', '/', { nodes: foldNames(batch) }), 'status'),
+        { target, timeoutMs: waitTimeout * 1000, onPoll: (left) => (pending = left) },
+      )
+    } finally {
+      waiting.stop()
+    }
+  }
+
+  const exitCode = wait ? waitExitCode(results, wait) : exitCodeFor(action, results.map((result) => ({ ...result, state: result.state ?? undefined })))
+  if (options.json) {
+    io.stdout.write(renderJson(action, results, { exitCode, wait }))
+    return exitCode
+  }
+  if (results.length === 0) io.stderr.write('flight-power: no nodes matched the targets\n')
+  const rows = sortRows(results.map((result) => describe(action, result, wait)))
+  const colour = wantColour(!!io.stdout.isTTY, io.env)
+  io.stdout.write(options.summary ? renderSummary(rows, { colour }) : renderTable(rows, { colour }))
+  return exitCode
+}
+
+/** After `--wait`: 0 only when every node was known, accepted the action and got there. */
+function waitExitCode(results: readonly NodeResult[], wait: WaitResult): number {
+  const failed = results.some((result) => result.missing || !result.success || !wait.nodes.get(result.name)?.reached)
+  return failed ? EXIT.failed : EXIT.ok
+}
+
+/** Every node the targets name, asking the server for group members only when groups are named. */
+async function countTargets(targets: TargetQuery, request: Request): Promise<string[]> {
+  const names = new Set(targets.names)
+  if (targets.groups.length > 0) {
+    const members = new Map(parseGroupList(await request('GET', '/groups')).map((group) => [group.name, group.nodes]))
+    for (const group of targets.groups) for (const name of members.get(group) ?? []) names.add(name)
+  }
+  return [...names]
+}

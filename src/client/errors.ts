@@ -1,0 +1,51 @@
+import { CliError, EXIT } from '../topology/index.ts'
+
+/**
+ * The client's failures, each a `CliError` so the entry prints one sentence and exits with
+ * the SPEC §8 code. `code` is stable for tests and for the Slurm integration to match on.
+ */
+
+/** Bad or missing client configuration (no URL, no token, unreadable or malformed file): exit 2. */
+export class ConfigError extends CliError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'ERR_CLIENT_CONFIG', exitCode: EXIT.usage, cause: options.cause })
+    this.name = 'ConfigError'
+  }
+}
+
+/** Bad targets, rejected locally or by the server (400): exit 2. */
+export class TargetError extends CliError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'ERR_TARGETS', exitCode: EXIT.usage, cause: options.cause })
+    this.name = 'TargetError'
+  }
+}
+
+/** The server could not be reached or did not answer in time: exit 3. */
+export class UnreachableError extends CliError {
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? 'ERR_UNREACHABLE', exitCode: EXIT.unreachable, cause: options.cause })
+    this.name = 'UnreachableError'
+  }
+}
+
+/** The server answered, but not with what the API promises (404, 500, not JSON…): exit 3. */
+export class ServerResponseError extends CliError {
+  readonly status: number
+  constructor(message: string, options: { status: number; code?: string; cause?: unknown }) {
+    super(message, { code: options.code ?? 'ERR_SERVER_RESPONSE', exitCode: EXIT.unreachable, cause: options.cause })
+    this.name = 'ServerResponseError'
+    this.status = options.status
+  }
+}
+
+/** The server refused the token (401) or its scope (403): exit 4. */
+export class TokenRejectedError extends CliError {
+  readonly status: number
+  constructor(message: string, options: { status: number; cause?: unknown }) {
+    const code = options.status === 403 ? 'ERR_TOKEN_SCOPE' : 'ERR_TOKEN_REJECTED'
+    super(message, { code, exitCode: EXIT.rejected, cause: options.cause })
+    this.name = 'TokenRejectedError'
+    this.status = options.status
+  }
+}

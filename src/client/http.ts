@@ -1,0 +1,176 @@
+import type { ClientConfig } from './config.ts'
+import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
+import { oneLine } from './text.ts'
+
+export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT'
+
+/** One API call: the parsed JSON body of a 2xx reply, or a client error saying what to do. */
+export type Request = (method: Method, path: string, query?: Readonly<Record<string, string | undefined>>) => Promise<unknown>
+
+/** Options of `createRequest`. */
+export interface RequestOptions {
+  /** Injected for tests; the global fetch otherwise. */
+  readonly fetch?: typeof fetch
+  /** Called with one line per request and reply (`--debug`); never given the token. */
+  readonly debug?: (line: string) => void
+}
+
+/**
+ * Build the function every command talks to the server through. Each failure becomes one
+ * sentence naming the server and what to try, because the people reading it are operators
+ * at a console, not developers at a debugger.
+ */
+export function createRequest(config: ClientConfig, options: RequestOptions = {}): Request {
+  const doFetch = options.fetch ?? fetch
+  const debug = options.debug
+  const origin = new URL(config.baseUrl).origin
+
+  return async function request(method, path, query = {}) {
+    const url = `${config.baseUrl}${path}${encodeQuery(query)}`
+    const started = performance.now()
+    debug?.(`> ${method} ${url}`)
+    let response: Response
+    let text: string
+    try {
+      response = await doFetch(url, {
+        method,
+        headers: { authorization: `Bearer ${config.token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(config.timeoutMs),
+        redirect: 'manual',
+      })
+      text = await response.text()
+    } catch (error) {
+      debug?.(`< ${describeCause(error)}`)
+      throw fetchFailure(error, config, origin)
+    }
+    debug?.(`< ${response.status} ${response.headers.get('content-type') ?? ''} (${Math.round(performance.now() - started)} ms)`)
+    if (response.ok) {
+      try {
+        return JSON.parse(text) as unknown
+      } catch (error) {
+        throw notJson(response, config, error)
+      }
+    }
+    throw statusFailure(response, text, { config, method, path })
+  }
+}
+
+/**
+ * Every value fully percent-encoded. power-server 1.0 decodes standard query strings, so
+ * this and power-client's form (only `[` `]` escaped) both reach it intact.
+ */
+export function encodeQuery(query: Readonly<Record<string, string | undefined>>): string {
+  const pairs = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  if (pairs.length === 0) return ''
+  return `?${pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&')}`
+}
+
+function fetchFailure(error: unknown, config: ClientConfig, origin: string): UnreachableError {
+  const name = (error as { name?: string })?.name
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    const seconds = config.timeoutMs / 1000
+    return new UnreachableError(
+      `The power server at ${origin} did not answer within ${seconds}s; it may still be acting on the nodes: check with "flight-power status" later, or allow longer with --timeout`,
+      { code: 'ERR_TIMEOUT', cause: error },
+    )
+  }
+  const code = String((error as { code?: unknown })?.code ?? '')
+  const host = new URL(config.baseUrl).hostname
+  const prefix = `Cannot reach the power server at ${origin}`
+  if (code === 'ECONNREFUSED') {
+    return new UnreachableError(
+      `${prefix}: connection refused; is flight-power-server running there? (systemctl status flight-power-server)`,
+      { code: 'ERR_CONNECTION_REFUSED', cause: error },
+    )
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
+    return new UnreachableError(
+      `${prefix}: host "${host}" not found; check base_url (from ${config.urlSource})`,
+      { code: 'ERR_HOST_NOT_FOUND', cause: error },
+    )
+  }
+  if (/CERT|SSL|TLS/.test(code)) {
+    return new UnreachableError(
+      `${prefix}: its TLS certificate was not accepted (${code}); check base_url (from ${config.urlSource}) and the system's CA certificates`,
+      { code: 'ERR_TLS', cause: error },
+    )
+  }
+  return new UnreachableError(
+    `${prefix}: ${describeCause(error)}; check the network and base_url (from ${config.urlSource})`,
+    { cause: error },
+  )
+}
+
+function statusFailure(
+  response: Response,
+  body: string,
+  context: { config: ClientConfig; method: Method; path: string },
+): Error {
+  const { config } = context
+  const status = response.status
+  const detail = errorDetail(body) ?? response.statusText
+  const said = detail ? `${status}: ${detail}` : String(status)
+  const origin = new URL(config.baseUrl).origin
+  if (status === 401) {
+    return new TokenRejectedError(
+      `The power server rejected the token from ${config.tokenSource} (${said}); ask your administrator for a new one (they run "flight-power token" on the server host)`,
+      { status },
+    )
+  }
+  if (status === 403) {
+    return new TokenRejectedError(
+      `The token from ${config.tokenSource} does not allow this (${said}); power actions need a token with the "power" scope: ask your administrator for one`,
+      { status },
+    )
+  }
+  if (status === 400) return new TargetError(`The power server refused the request (${said})`)
+  if (status === 404) {
+    return new ServerResponseError(
+      `The power server at ${config.baseUrl} has no ${context.method} ${context.path} (${said}); check that base_url (from ${config.urlSource}) points at flight-power-server, with the right path prefix`,
+      { status, code: 'ERR_NOT_FOUND' },
+    )
+  }
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location') ?? 'elsewhere'
+    return new ServerResponseError(
+      `The power server at ${origin} redirected to ${location}; set base_url (from ${config.urlSource}) to the final address`,
+      { status, code: 'ERR_REDIRECT' },
+    )
+  }
+  if (status === 500) {
+    return new ServerResponseError(
+      `The power server at ${origin} failed (${said}); its log says why (journalctl -u flight-power-server)`,
+      { status, code: 'ERR_SERVER_FAILED' },
+    )
+  }
+  return new ServerResponseError(
+    `The power server at ${origin} answered with an unexpected error (${said}); check that it is running, and any proxy in front of it`,
+    { status },
+  )
+}
+
+function notJson(response: Response, config: ClientConfig, cause: unknown): ServerResponseError {
+  const type = response.headers.get('content-type') ?? 'no content type'
+  return new ServerResponseError(
+    `The power server at ${config.baseUrl} sent a reply that is not JSON (${response.status}, ${type}); check that base_url (from ${config.urlSource}) points at flight-power-server and not at another service or proxy`,
+    { status: response.status, code: 'ERR_NOT_JSON', cause },
+  )
+}
+
+/** The `detail` (or `title`) of a JSON:API error document, cleaned for one line. */
+function errorDetail(body: string): string | undefined {
+  try {
+    const doc = JSON.parse(body) as { errors?: { detail?: unknown; title?: unknown }[] }
+    const first = Array.isArray(doc.errors) ? doc.errors[0] : undefined
+    const text = first?.detail ?? first?.title
+    return typeof text === 'string' && text.trim() !== '' ? oneLine(text) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function describeCause(error: unknown): string {
+  const code = (error as { code?: unknown })?.code
+  const message = error instanceof Error ? error.message : String(error)
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message
+}

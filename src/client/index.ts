@@ -1,0 +1,65 @@
+import type { CAC, Command } from 'cac'
+import type { Action } from '../topology/index.ts'
+import { DEFAULT_TIMEOUT_SECONDS } from './config.ts'
+import { processIo } from './io.ts'
+
+export { SYSTEM_CONFIG_PATH, resolveConfig, userConfigPath, type ClientConfig } from './config.ts'
+export { ConfigError, ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
+export { createRequest, type Method, type Request } from './http.ts'
+export { parseCommandResults, type NodeResult } from './wire.ts'
+
+/**
+ * Client commands: `list`, `status`, `on`, `off`, `restart`. The command modules are
+ * imported when a command runs, so `serve` and `--help` never load them.
+ */
+export function registerClientCommands(cli: CAC): void {
+  common(
+    cli
+      .command('list', 'List the nodes (or groups, with --groups) known to the server')
+      .option('-g, --groups', 'List groups instead of nodes')
+      .option('--verbose', "Add each node's platform, or each group's members")
+      .example('flight-power list --groups --verbose'),
+  ).action(async (options) => {
+    const { runList } = await import('./commands/list.ts')
+    return runList(options, processIo())
+  })
+
+  power(cli, 'status', 'status', 'Show the power state of nodes (exit 0: all on, 111: some off)')
+  power(cli, 'on', 'power_on', 'Power nodes on')
+  power(cli, 'off', 'power_off', 'Power nodes off')
+  power(cli, 'restart', 'restart', 'Restart (reset) nodes')
+}
+
+function power(cli: CAC, name: string, action: Action, description: string): void {
+  const command = common(
+    cli
+      .command(`${name} <...targets>`, description)
+      .usage(`${name} [options] NODES_OR_GROUPS...`)
+      .option('-g, --groups', 'Read every argument as a group name')
+      .option('--summary', 'Print nodes folded into ranges per outcome, e.g. "on: node[01-05]"'),
+  )
+  if (action !== 'status') {
+    command
+      .option('--wait', `Poll until every node is ${action === 'power_off' ? 'off' : 'on'}; exit 1 for those that never are`)
+      .option('--wait-timeout <seconds>', 'How long --wait polls (default: 300)')
+  }
+  if (action === 'power_off' || action === 'restart') {
+    command.option('-y, --yes', 'Do not ask for confirmation on more than 10 nodes')
+  }
+  command
+    .example(`flight-power ${name} node[01-10] @gpu`)
+    .action(async (targets: string[], options) => {
+      const { runPower } = await import('./commands/power.ts')
+      return runPower(action, targets, options, processIo())
+    })
+}
+
+function common(command: Command): Command {
+  return command
+    .option('--json', 'Print the full result as JSON, for scripts')
+    .option('--url <url>', 'Server URL (overrides config and FLIGHT_POWER_URL)')
+    .option('--token <token>', 'Token (overrides config and FLIGHT_POWER_TOKEN)')
+    .option('--config <file>', 'Client config used instead of /opt/flight/opt/power-client/etc/config.yaml')
+    .option('--timeout <seconds>', `HTTP request timeout (default: ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option('--debug', 'Show requests, where settings came from, and the cause of errors')
+}
