@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEFAULT_TOPOLOGY_PATH, loadServerConfig, requireSecret } from './config.ts'
+import { ConfigError } from './errors.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'flight-power-config-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let count = 0
+function file(text: string): string {
+  const path = join(dir, `conf${++count}`)
+  writeFileSync(path, text)
+  return path
+}
+const secret32 = 'x'.repeat(32)
+
+describe('loadServerConfig', () => {
+  test('defaults when the default file is absent and the environment is empty', async () => {
+    const config = await loadServerConfig({ configFile: file(''), env: {} })
+    expect(config).toMatchObject({
+      topologyPath: DEFAULT_TOPOLOGY_PATH,
+      port: 6302,
+      bindAddress: '0.0.0.0',
+      workers: 50,
+      logLevel: 'info',
+      shutdownGraceSeconds: 30,
+      maxTargets: 10_000,
+      idleTimeoutSeconds: 60,
+      workingDirectory: undefined,
+      warnings: [],
+    })
+    expect(config.secret.length).toBe(0)
+  })
+
+  test('reads a power-server 1.0 file; the environment overrides it; flags override both', async () => {
+    const path = file(
+      `jwt_shared_secret='${secret32}'\ntopology_config=/etc/t.yaml\nport=7000\nlog_level=warn\n`,
+    )
+    const config = await loadServerConfig({
+      configFile: path,
+      env: { port: '7001', log_level: 'debug', unrelated: 'x' },
+      overrides: { port: '0', bind_address: '127.0.0.1' },
+    })
+    expect(config).toMatchObject({
+      configFile: path,
+      topologyPath: '/etc/t.yaml',
+      port: 0,
+      bindAddress: '127.0.0.1',
+      logLevel: 'debug',
+    })
+    expect(new TextDecoder().decode(config.secret)).toBe(secret32)
+  })
+
+  test('unknown keys warn with their line and do not fail', async () => {
+    const path = file('# c\nport=6302\nnum_workers=5\n')
+    const config = await loadServerConfig({ configFile: path, env: {} })
+    expect(config.warnings).toEqual([`${path}: line 3: unknown key "num_workers": ignored`])
+  })
+
+  test('a named file that does not exist is an error; the default one is optional', async () => {
+    await expect(loadServerConfig({ configFile: join(dir, 'nope'), env: {} })).rejects.toThrow(
+      `Cannot read server config "${join(dir, 'nope')}": no such file`,
+    )
+  })
+
+  test.each([
+    ['port', '70000', 'Invalid port "70000"'],
+    ['port', 'http', 'Invalid port "http"'],
+    ['num_worker_commands', '0', 'Invalid num_worker_commands "0"'],
+    ['log_level', 'loud', 'Invalid log_level "loud"'],
+    ['shutdown_grace_seconds', '-1', 'Invalid shutdown_grace_seconds "-1"'],
+  ])('%s=%s is refused', async (key, value, message) => {
+    const error = await loadServerConfig({ configFile: file(`${key}=${value}\n`), env: {} }).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toContain(message)
+    expect((error as ConfigError).exitCode).toBe(2)
+  })
+})
+
+describe('requireSecret', () => {
+  const withSecret = (secret: string) =>
+    loadServerConfig({ configFile: file(`jwt_shared_secret='${secret}'\n`), env: {} })
+
+  test('a missing secret says to run init', async () => {
+    const config = await loadServerConfig({ configFile: file(''), env: {} })
+    expect(() => requireSecret(config)).toThrow(
+      /No jwt_shared_secret in .*: run "flight-power init"/,
+    )
+  })
+
+  test('under 16 bytes refuses, under 32 warns, 32 is fine', async () => {
+    const short = await withSecret('x'.repeat(15))
+    expect(() => requireSecret(short)).toThrow(/too short: 15 bytes, at least 16/)
+    expect(requireSecret(await withSecret('x'.repeat(16))).warning).toMatch(/short \(16 bytes\)/)
+    expect(requireSecret(await withSecret(secret32)).warning).toBeUndefined()
+  })
+})
