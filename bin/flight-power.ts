@@ -5,6 +5,7 @@
  */
 import { cac } from 'cac'
 import { registerClientCommands } from '../src/client/index.ts'
+import { registerSlurmCommands } from '../src/client/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
 import { CliError, EXIT } from '../src/topology/index.ts'
 import { registerCheckCommand } from './check-command.ts'
@@ -14,6 +15,7 @@ async function main(argv: string[]): Promise<number> {
   const cli = cac('flight-power')
   registerServerCommands(cli)
   registerClientCommands(cli)
+  registerSlurmCommands(cli)
   registerCheckCommand(cli)
   cli.help()
   // Our own --version: cac's would add the platform and Node's version, which Bun fakes.

@@ -1,8 +1,9 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
 
 /** What a token allows: `read` lists and reads status; `power` also switches nodes. */
-export type Scope = 'read' | 'power'
-export const SCOPES: readonly Scope[] = ['read', 'power']
+import { SCOPES, type Scope } from './scopes.ts'
+
+export { SCOPES, type Scope }
 
 /** Who a verified token speaks for. */
 export interface Principal {

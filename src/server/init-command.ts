@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { CliError, EXIT } from '../topology/index.ts'
-import { signToken } from './auth.ts'
 import { loadServerConfig, requireSecret } from './config.ts'
 import { DEFAULT_TOPOLOGY } from './default-topology.ts'
 
@@ -66,6 +65,7 @@ async function init(prefix: string, configFile: string | undefined): Promise<num
   let code: number = EXIT.ok
   try {
     const { secret: key } = requireSecret(config)
+    const { signToken } = await import('./auth.ts')
     const token = await signToken(key, { days: INIT_TOKEN_DAYS, subject: 'init', scope: 'power' })
     const text = `# flight-power client configuration, written by flight-power init\nbase_url: http://localhost:6302\njwt_token: ${token}\n`
     const wroteClient = await writeNew(paths.clientConfig, text, 0o600)

@@ -1,7 +1,7 @@
 import type { CAC } from 'cac'
 import { userInfo } from 'node:os'
 import { CliError, EXIT } from '../topology/index.ts'
-import { signToken, SCOPES, type Scope } from './auth.ts'
+import { SCOPES, type Scope } from './scopes.ts'
 import { loadServerConfig, requireSecret } from './config.ts'
 
 /** Longest token life `token` will mint: ten years. */
@@ -39,6 +39,8 @@ export function registerTokenCommand(cli: CAC): void {
       const config = await loadServerConfig({ configFile: options.config })
       const { secret, warning } = requireSecret(config)
       if (warning) console.error(`flight-power: warning: ${warning}`)
+      // jose is loaded on use, so that client commands never pay for it.
+      const { signToken } = await import('./auth.ts')
       console.log(await signToken(secret, { days: lifetime, subject, scope }))
       return EXIT.ok
     })
