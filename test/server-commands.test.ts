@@ -25,9 +25,10 @@ describe('init', () => {
     const { result, paths } = await initPrefix()
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`wrote ${paths.config} (mode 0600`)
-    expect(result.stdout).toContain(`wrote ${paths.topology}`)
+    expect(result.stdout).toContain(`wrote ${paths.topology} (mode 0600`)
     expect(result.stdout).toContain(`wrote ${paths.client} (mode 0600`)
     expect((await stat(paths.config)).mode & 0o777).toBe(0o600)
+    expect((await stat(paths.topology)).mode & 0o777).toBe(0o600)
     expect((await stat(paths.client)).mode & 0o777).toBe(0o600)
 
     const config = await loadServerConfig({ configFile: paths.config, env: {} })

@@ -50,11 +50,13 @@ describe('resolveConfig precedence', () => {
     expect(config).toMatchObject({ baseUrl: 'http://flag:2', token: 'flag-token', urlSource: '--url', tokenSource: '--token' })
   })
 
-  test('--config replaces the system file, and FLIGHT_POWER_CONFIG does when --config is absent', async () => {
-    const all = { ...files, '/a.yaml': 'base_url: http://a:1\n', '/b.yaml': 'base_url: http://b:1\n' }
-    expect((await resolveConfig({ config: '/a.yaml' }, environment(all, { FLIGHT_POWER_CONFIG: '/b.yaml' }))).baseUrl).toBe('http://a:1')
+  test('--config replaces both files, and FLIGHT_POWER_CONFIG does when --config is absent', async () => {
+    const all = { ...files, '/a.yaml': 'base_url: http://a:1\njwt_token: a\n', '/b.yaml': 'base_url: http://b:1\njwt_token: b\n' }
+    expect(await resolveConfig({ config: '/a.yaml' }, environment(all, { FLIGHT_POWER_CONFIG: '/b.yaml' }))).toMatchObject({ baseUrl: 'http://a:1', token: 'a' })
     const fromEnv = await resolveConfig({}, environment(all, { FLIGHT_POWER_CONFIG: '/b.yaml' }))
-    expect(fromEnv).toMatchObject({ baseUrl: 'http://b:1', token: 'user-token' })
+    expect(fromEnv).toMatchObject({ baseUrl: 'http://b:1', token: 'b', tokenSource: '"/b.yaml"' })
+    const error = await failure(resolveConfig({ config: '/c.yaml' }, environment({ ...all, '/c.yaml': 'base_url: http://c:1\n' })))
+    expect(error.message).toStartWith('No token configured')
   })
 
   test('an explicit config that does not exist is an error; a missing system file is not', async () => {

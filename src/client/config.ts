@@ -41,17 +41,21 @@ export interface ConfigEnvironment {
 
 /**
  * Resolve the client's settings (SPEC §7), later sources overriding earlier ones:
- * system file (or `--config` / `FLIGHT_POWER_CONFIG` instead), per-user file,
- * `FLIGHT_POWER_URL` / `FLIGHT_POWER_TOKEN`, then `--url` / `--token`.
+ * system file, per-user file, `FLIGHT_POWER_URL` / `FLIGHT_POWER_TOKEN`, then `--url` /
+ * `--token`. A file named by `--config` / `FLIGHT_POWER_CONFIG` replaces both files: whoever
+ * names a file means that file, not whatever a per-user file happens to say.
  */
 export async function resolveConfig(flags: ConfigFlags, environment: ConfigEnvironment): Promise<ClientConfig> {
   const { env } = environment
   const readText = environment.readText ?? readTextIfExists
   const explicit = nonEmpty(flags.config) ?? nonEmpty(env.FLIGHT_POWER_CONFIG)
-  const files = [
-    { path: explicit ?? environment.systemPath ?? SYSTEM_CONFIG_PATH, required: explicit !== undefined },
-    { path: userConfigPath(env), required: false },
-  ]
+  const user = userConfigPath(env)
+  const files = explicit
+    ? [{ path: explicit, required: true }]
+    : [
+        { path: environment.systemPath ?? SYSTEM_CONFIG_PATH, required: false },
+        { path: user, required: false },
+      ]
 
   const found: Partial<Record<Key, { value: string; source: string }>> = {}
   const unreadable: string[] = []
@@ -85,7 +89,6 @@ export async function resolveConfig(flags: ConfigFlags, environment: ConfigEnvir
   if (nonEmpty(flags.url) !== undefined) found.base_url = { value: flags.url!.trim(), source: '--url' }
   if (nonEmpty(flags.token) !== undefined) found.jwt_token = { value: flags.token!.trim(), source: '--token' }
 
-  const user = files[1]!.path
   const note = unreadable.length > 0 ? ` (${unreadable.join('; ')})` : ''
   const url = found.base_url
   if (!url) {

@@ -53,10 +53,11 @@ async function init(prefix: string, configFile: string | undefined): Promise<num
       : `skipped ${paths.config}: it already exists`,
   )
 
-  const wroteTopology = await writeNew(paths.topology, DEFAULT_TOPOLOGY, 0o644)
+  // 0600: the default ipmi platform invites per-node BMC passwords into this file.
+  const wroteTopology = await writeNew(paths.topology, DEFAULT_TOPOLOGY, 0o600)
   said.push(
     wroteTopology
-      ? `wrote ${paths.topology} (default topology: add your nodes)`
+      ? `wrote ${paths.topology} (mode 0600, default topology: add your nodes)`
       : `skipped ${paths.topology}: it already exists`,
   )
 

@@ -1,0 +1,29 @@
+/**
+ * The shipped default topology (etc/topology.yaml) with test nodes added: the platforms and
+ * their scripts stay exactly as shipped, so the tests prove what administrators get.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseDocument } from 'yaml'
+
+export const DEFAULT_TOPOLOGY_FILE = join(import.meta.dir, '../../etc/topology.yaml')
+
+/** A node as written in topology.yaml: its platform and its variables. */
+export type NodeSpec = { platform: string } & Record<string, string | number>
+
+/**
+ * The default topology's YAML with `nodes` under static_nodes. `timeouts` replaces a
+ * platform's `timeout` (an administrator's knob, not part of its scripts), to keep the
+ * timeout path of a test short.
+ */
+export function defaultTopologyWith(
+  nodes: Readonly<Record<string, NodeSpec>>,
+  options: { timeouts?: Readonly<Record<string, number>> } = {},
+): string {
+  const doc = parseDocument(readFileSync(DEFAULT_TOPOLOGY_FILE, 'utf8'))
+  doc.set('static_nodes', doc.createNode(nodes))
+  for (const [platform, seconds] of Object.entries(options.timeouts ?? {})) {
+    doc.setIn(['platforms', platform, 'timeout'], seconds)
+  }
+  return doc.toString()
+}

@@ -1,0 +1,96 @@
+/**
+ * Runs the default topology's scripts for test nodes through the real runner (src/exec), with
+ * the fake `aws`, `az` and `ipmitool` of this folder first on PATH and their state in a
+ * temporary directory.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { createRunner } from '../../src/exec/index.ts'
+import {
+  interpretExit,
+  nodeEnvironment,
+  parseTopology,
+  type Action,
+  type PowerState,
+} from '../../src/topology/index.ts'
+import { defaultTopologyWith, type NodeSpec } from './default-topology.ts'
+
+/** What one action on one node came to, as the server would see it. */
+export interface Outcome {
+  readonly success: boolean
+  readonly state?: PowerState
+  readonly exitCode: number | null
+  /** The line the server sends as the node's message: the last line of stderr. */
+  readonly message: string
+  readonly stdout: string
+}
+
+export interface FakeCli {
+  /** Run `action` for `node` with the platform's own script, environment and timeout. */
+  run(action: Action, node: string): Promise<Outcome>
+  /** Write a file under the fakes' state directory (e.g. `i-0abc` → `running`). */
+  write(path: string, content: string): void
+  /** Delete a file under the fakes' state directory, if it exists. */
+  unlink(path: string): void
+  /** Read a file under the fakes' state directory, trimmed. */
+  read(path: string): string
+  /** The fakes' calls so far, one line each, arguments joined by spaces. */
+  calls(): string[]
+  remove(): void
+}
+
+/** Set up the fakes and the default topology holding `nodes`. */
+export function createFakeCli(nodes: Readonly<Record<string, NodeSpec>>): FakeCli {
+  const root = mkdtempSync(join(tmpdir(), 'flight-power-fake-cli-'))
+  const bin = join(root, 'bin')
+  const state = join(bin, 'state')
+  mkdirSync(state, { recursive: true })
+  for (const tool of ['aws', 'az', 'ipmitool']) cpSync(join(import.meta.dir, tool), join(bin, tool))
+  writeFileSync(join(state, 'calls'), '')
+
+  const topology = parseTopology(defaultTopologyWith(nodes))
+  // The base environment the server gives scripts, with the fakes ahead of any real CLI.
+  const runner = createRunner({
+    concurrency: 4,
+    cwd: root,
+    baseEnv: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: root, LANG: 'C.UTF-8' },
+  })
+
+  return {
+    async run(action, name) {
+      const node = topology.nodes.get(name)
+      const platform = node && topology.platforms.get(node.platform)
+      const script = platform?.scripts[action]
+      if (!node || !platform || script === undefined)
+        throw new Error(`No ${action} script for node "${name}"`)
+      const result = await runner.run({
+        key: name,
+        script,
+        env: nodeEnvironment(node, platform),
+        timeoutMs: platform.timeouts[action] * 1000,
+      })
+      const { success, state: power } = interpretExit(
+        action,
+        result.timedOut ? null : result.exitCode,
+        platform.statusOffExitCode,
+      )
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '')
+      return {
+        success,
+        state: power,
+        exitCode: result.exitCode,
+        message: lines.at(-1) ?? '',
+        stdout: result.stdout,
+      }
+    },
+    write(path, content) {
+      mkdirSync(dirname(join(state, path)), { recursive: true })
+      writeFileSync(join(state, path), content)
+    },
+    unlink: (path) => rmSync(join(state, path), { force: true }),
+    read: (path) => readFileSync(join(state, path), 'utf8').trim(),
+    calls: () => readFileSync(join(state, 'calls'), 'utf8').split('\n').filter(Boolean),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  }
+}

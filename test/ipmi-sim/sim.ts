@@ -1,0 +1,151 @@
+/**
+ * Simulated BMCs for the IPMI end-to-end test: OpenIPMI's `ipmi_sim` on loopback, one process
+ * and one UDP port each, whose power the chassis_control hook keeps in a state directory.
+ */
+import { createSocket, type Socket } from 'node:dgram'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const HERE = import.meta.dir
+
+/** One running ipmi_sim. */
+export interface SimulatedBmc {
+  readonly port: number
+  /** The power state the BMC holds now (what chassis_control last recorded). */
+  power(): 'on' | 'off'
+  /** How many resets the BMC has received. */
+  resets(): number
+  stop(): Promise<void>
+}
+
+export interface BmcOptions {
+  /** A directory of its own for the BMC's config and state. */
+  dir: string
+  user: string
+  password: string
+  power: 'on' | 'off'
+}
+
+/** Whether ipmi_sim is installed (Debian/Ubuntu package `openipmi`). */
+export function hasIpmiSim(): boolean {
+  return Bun.which('ipmi_sim') !== null && Bun.which('ipmitool') !== null
+}
+
+/** Start ipmi_sim on a free loopback port and wait until it answers ipmitool. */
+export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedBmc> {
+  const { dir } = options
+  const state = join(dir, 'state')
+  mkdirSync(join(dir, 'persist'), { recursive: true })
+  mkdirSync(state, { recursive: true })
+  writeFileSync(join(state, 'power'), options.power === 'on' ? '1\n' : '0\n')
+  const port = await freeUdpPort()
+  const values: Record<string, string> = {
+    NAME: `bmc${port}`,
+    PORT: String(port),
+    USER: options.user,
+    PASSWORD: options.password,
+    CHASSIS_CONTROL: join(HERE, 'chassis_control'),
+    STATE_DIR: state,
+  }
+  const config = readFileSync(join(HERE, 'lan.conf.template'), 'utf8').replace(
+    /@([A-Z_]+)@/g,
+    (_, key: string) => values[key] ?? '',
+  )
+  writeFileSync(join(dir, 'lan.conf'), config)
+
+  // -n: no console on stdin; -s: persistent state in the test's directory, not /var/ipmi_sim.
+  const sim = Bun.spawn(
+    [
+      'ipmi_sim',
+      '-n',
+      '-c',
+      join(dir, 'lan.conf'),
+      '-f',
+      join(HERE, 'sim.emu'),
+      '-s',
+      join(dir, 'persist'),
+    ],
+    {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  )
+  const bmc: SimulatedBmc = {
+    port,
+    power: () => (readFileSync(join(state, 'power'), 'utf8').trim() === '1' ? 'on' : 'off'),
+    resets: () => readLines(join(state, 'resets')).length,
+    async stop() {
+      sim.kill('SIGKILL')
+      await sim.exited
+    },
+  }
+  try {
+    await waitAnswering(port, options)
+  } catch (error) {
+    await bmc.stop()
+    const output = `${await new Response(sim.stdout).text()}${await new Response(sim.stderr).text()}`
+    throw new Error(
+      `ipmi_sim on port ${port} did not answer: ${(error as Error).message}\n${output}`,
+    )
+  }
+  return bmc
+}
+
+/** A "BMC" that never answers: a UDP socket on loopback that reads and drops everything. */
+export async function startSilentBmc(): Promise<{ port: number; stop(): void }> {
+  const socket = createSocket('udp4')
+  socket.on('message', () => {})
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  return { port: socket.address().port, stop: () => socket.close() }
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket: Socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const { port } = socket.address()
+  await new Promise<void>((resolve) => socket.close(resolve))
+  return port
+}
+
+async function waitAnswering(port: number, options: BmcOptions): Promise<void> {
+  const deadline = Date.now() + 10_000
+  let last = ''
+  while (Date.now() < deadline) {
+    const probe = Bun.spawn(
+      [
+        'ipmitool',
+        '-I',
+        'lanplus',
+        '-H',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        options.user,
+        '-E',
+        '-C',
+        '3',
+        '-N',
+        '1',
+        '-R',
+        '1',
+        'mc',
+        'info',
+      ],
+      { env: { ...process.env, IPMI_PASSWORD: options.password }, stdout: 'pipe', stderr: 'pipe' },
+    )
+    if ((await probe.exited) === 0) return
+    last = await new Response(probe.stderr).text()
+    await Bun.sleep(100)
+  }
+  throw new Error(last.trim() || 'no answer within 10 s')
+}
+
+function readLines(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean)
+  } catch {
+    return []
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The demo cluster of `npm start` (etc/demo/): its topology served by a real server shows 16
+ * nodes through the real client, with the slow node answering and the broken one failing.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseDocument } from 'yaml'
+import { repoRoot, runCli, startServer, type TestServer } from './harness.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'flight-power-demo-'))
+let server: TestServer
+
+beforeAll(async () => {
+  // What scripts/demo.ts does: point the platform's defaults at the state and the fake BMC.
+  const topology = parseDocument(readFileSync(join(repoRoot, 'etc/demo/topology.yaml'), 'utf8'))
+  topology.setIn(['platforms', 'demo', 'defaults', 'state_dir'], dir)
+  topology.setIn(['platforms', 'demo', 'defaults', 'fake_bmc'], join(repoRoot, 'etc/demo/fake-bmc'))
+  writeFileSync(join(dir, 'demo05'), 'off\n')
+  server = await startServer({ topology: topology.toString() })
+}, 60_000)
+
+afterAll(async () => {
+  await server?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const client = (...args: string[]) =>
+  runCli([...args, '--url', server.url, '--token', server.powerToken])
+
+test("status @all shows the 16 demo nodes: states, the slow one, and the broken one's reason", async () => {
+  const started = performance.now()
+  const { code, stdout } = await client('status', '@all')
+  expect(performance.now() - started).toBeGreaterThan(3000)
+  expect(code).toBe(1)
+  const lines = stdout.trim().split('\n')
+  expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(
+    Array.from({ length: 16 }, (_, i) => `demo${String(i + 1).padStart(2, '0')}`),
+  )
+  expect(lines[4]).toMatch(/^demo05\s+Off$/)
+  expect(lines[6]).toMatch(/^demo07\s+On$/)
+  expect(lines[12]).toMatch(/^demo13\s+Unknown.*BMC demo13-bmc is not answering/)
+})
+
+test("on and off switch a demo node's state file", async () => {
+  expect((await client('on', 'demo05')).code).toBe(0)
+  expect(readFileSync(join(dir, 'demo05'), 'utf8')).toBe('on\n')
+  expect((await client('off', '@rack2', '--yes')).code).toBe(1) // demo13 fails
+  expect(readFileSync(join(dir, 'demo16'), 'utf8')).toBe('off\n')
+  expect((await client('status', 'demo[09-12,14-16]')).code).toBe(111)
+})
