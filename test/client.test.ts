@@ -170,7 +170,7 @@ describe('targets and configuration', () => {
     expect(result.stderr).toMatch(/^flight-power: The power server refused the request \(400: .*nosuch.*\)\n$/)
   })
 
-  test('the config init wrote, through FLIGHT_POWER_CONFIG; a per-user file overrides it', async () => {
+  test('the config init wrote, through FLIGHT_POWER_CONFIG, which a per-user file cannot override', async () => {
     // init writes the default port; point its file at this test server's port.
     const written = await Bun.file(server.clientConfigFile).text()
     const file = join(await mkdtemp(join(tmpdir(), 'flight-power-cfg-')), 'config.yaml')
@@ -180,9 +180,12 @@ describe('targets and configuration', () => {
     expect(direct.code, direct.stderr).toBe(0)
     const xdg = await mkdtemp(join(tmpdir(), 'flight-power-xdg-'))
     await Bun.write(join(xdg, 'flight-power/config.yaml'), `jwt_token: ${server.readToken}\n`)
-    const read = await runCli(['on', 'node1'], { env: { ...env, XDG_CONFIG_HOME: xdg } })
-    expect(read.code).toBe(4)
-    const flag = await runCli(['on', 'node1', '--token', server.powerToken], { env: { ...env, XDG_CONFIG_HOME: xdg } })
+    const named = await runCli(['on', 'node1'], { env: { ...env, XDG_CONFIG_HOME: xdg } })
+    expect(named.code, named.stderr).toBe(0)
+    // Without a named file, the per-user file's read token is the one used: refused.
+    const perUser = await runCli(['on', 'node1'], { env: { FLIGHT_POWER_URL: server.url, XDG_CONFIG_HOME: xdg } })
+    expect(perUser.code).toBe(4)
+    const flag = await runCli(['on', 'node1', '--token', server.powerToken], { env: { FLIGHT_POWER_URL: server.url, XDG_CONFIG_HOME: xdg } })
     expect(flag.code).toBe(0)
   })
 

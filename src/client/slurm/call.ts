@@ -1,4 +1,10 @@
-import { CliError, EXIT, expandHostlist, foldHostlist, HostlistError } from '../../topology/index.ts'
+import {
+  CliError,
+  EXIT,
+  expandHostlist,
+  foldHostlist,
+  HostlistError,
+} from '../../topology/index.ts'
 import { describeJobs, readResumeJobs, type ResumeJob } from './resume-file.ts'
 import type { SlurmLog } from './slurm-log.ts'
 import { POWER_ACTION, type NodeReport, type PowerRequest, type SlurmAction } from './types.ts'
@@ -24,6 +30,9 @@ export interface SlurmCallDeps {
 /** Failing nodes named one per line in syslog; the rest are in the file and the summary. */
 const SYSLOG_NODE_LINES = 20
 
+/** Most time spent reading SLURM_RESUME_FILE. */
+const RESUME_FILE_MS = 2000
+
 /** Time left for syslog deliveries after the work is done or has timed out. */
 const FLUSH_MS = 3000
 
@@ -37,13 +46,15 @@ export async function runSlurmCall(call: SlurmCall, deps: SlurmCallDeps): Promis
   const started = now()
   const { log } = deps
   const what = `${call.action} ${call.hostlist || '(no hostlist)'}`
+  const progress = { asked: false }
   let code: number
   try {
-    code = await withDeadline(callServer(call, deps, what), call.timeoutMs)
+    code = await withDeadline(callServer(call, deps, what, progress), call.timeoutMs)
   } catch (error) {
     if (error instanceof DeadlineError) {
       code = EXIT.unreachable
-      log.error(`${what}: gave up after ${seconds(call.timeoutMs)}; the server may still be acting on the nodes`)
+      const note = progress.asked ? '; the server may still be acting on the nodes' : ''
+      log.error(`${what}: gave up after ${seconds(call.timeoutMs)}${note}`)
     } else {
       code = error instanceof CliError ? error.exitCode : EXIT.failed
       log.error(`${what}: ${error instanceof Error ? error.message : String(error)}`)
@@ -54,12 +65,20 @@ export async function runSlurmCall(call: SlurmCall, deps: SlurmCallDeps): Promis
   return code
 }
 
-async function callServer(call: SlurmCall, deps: SlurmCallDeps, what: string): Promise<number> {
+async function callServer(
+  call: SlurmCall,
+  deps: SlurmCallDeps,
+  what: string,
+  progress: { asked: boolean },
+): Promise<number> {
   const { log } = deps
   const jobs = await jobsOf(call, log, what)
   const names = parseHostlist(call.hostlist)
-  log.info(`${what}: ${names.length === 1 ? '1 node' : `${names.length} nodes`}${jobs === undefined ? '' : `, ${describeJobs(jobs)}`}`)
+  log.info(
+    `${what}: ${names.length === 1 ? '1 node' : `${names.length} nodes`}${jobs === undefined ? '' : `, ${describeJobs(jobs)}`}`,
+  )
 
+  progress.asked = true
   const reports = await deps.power(POWER_ACTION[call.action], call.hostlist)
   const byName = new Map(reports.map((report) => [report.name, report]))
   const failed: string[] = []
@@ -69,10 +88,14 @@ async function callServer(call: SlurmCall, deps: SlurmCallDeps, what: string): P
     const problem = report ? problemOf(report) : 'the server did not answer for it'
     if (problem) {
       failed.push(name)
-      log.error(`${call.action} ${name}: ${problem}`, { syslog: failed.length <= SYSLOG_NODE_LINES })
+      log.error(`${call.action} ${name}: ${problem}`, {
+        syslog: failed.length <= SYSLOG_NODE_LINES,
+      })
     } else {
       succeeded.push(name)
-      log.detail(`${call.action} ${name}: ${DONE[call.action]}${report?.durationMs == null ? '' : ` in ${seconds(report.durationMs)}`}`)
+      log.detail(
+        `${call.action} ${name}: ${DONE[call.action]}${report?.durationMs == null ? '' : ` in ${seconds(report.durationMs)}`}`,
+      )
     }
   }
   const summary = [
@@ -85,27 +108,49 @@ async function callServer(call: SlurmCall, deps: SlurmCallDeps, what: string): P
   return failed.length > 0 ? EXIT.failed : EXIT.ok
 }
 
-const DONE: Record<SlurmAction, string> = { resume: 'powered on', suspend: 'powered off', 'resume-fail': 'powered off' }
+const DONE: Record<SlurmAction, string> = {
+  resume: 'powered on',
+  suspend: 'powered off',
+  'resume-fail': 'powered off',
+}
 
 function problemOf(report: NodeReport): string | undefined {
-  if (report.missing) return 'not in the power server\'s topology'
+  if (report.missing) return "not in the power server's topology"
   if (report.success) return undefined
   return `failed${report.message ? `: ${report.message}` : ''}`
 }
 
-/** The resume file is read before anything else: it is gone once this program exits. */
-async function jobsOf(call: SlurmCall, log: SlurmLog, what: string): Promise<ResumeJob[] | undefined> {
+/**
+ * The resume file is read before anything else: it is gone once this program exits. The
+ * read is bounded as well, since the job ids are only for the log and a FIFO or stale NFS
+ * path there must not cost the nodes their power.
+ */
+async function jobsOf(
+  call: SlurmCall,
+  log: SlurmLog,
+  what: string,
+): Promise<ResumeJob[] | undefined> {
   if (!call.resumeFile) return undefined
   try {
-    return await readResumeJobs(call.resumeFile)
+    return await withDeadline(
+      readResumeJobs(call.resumeFile),
+      Math.min(RESUME_FILE_MS, call.timeoutMs / 2),
+    )
   } catch (error) {
-    log.warn(`${what}: cannot read SLURM_RESUME_FILE: ${error instanceof Error ? error.message : String(error)}`)
+    const why =
+      error instanceof DeadlineError
+        ? `"${call.resumeFile}" gave nothing within ${seconds(Math.min(RESUME_FILE_MS, call.timeoutMs / 2))}`
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    log.warn(`${what}: cannot read SLURM_RESUME_FILE: ${why}`)
     return undefined
   }
 }
 
 function parseHostlist(hostlist: string): string[] {
-  if (hostlist.trim() === '') throw new CliError('No hostlist given: Slurm passes one, e.g. node[01-04]')
+  if (hostlist.trim() === '')
+    throw new CliError('No hostlist given: Slurm passes one, e.g. node[01-04]')
   try {
     return expandHostlist(hostlist)
   } catch (error) {

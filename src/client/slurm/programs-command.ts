@@ -13,10 +13,16 @@ import { SETTING, selfCommand } from './wrapper.ts'
  * working directory.
  */
 export async function runPrograms(dir: string | undefined, options: SlurmOptions): Promise<number> {
-  if (!dir) throw new CliError('No directory given: flight-power slurm programs DIR (e.g. /opt/flight/libexec/slurm)')
+  if (!dir)
+    throw new CliError(
+      'No directory given: flight-power slurm programs DIR (e.g. /opt/flight/libexec/slurm)',
+    )
   const config = resolve(pathOption(options.config, '--config') ?? SYSTEM_CONFIG_PATH)
   const log = pathOption(options.log, '--log')
-  const timeout = options.timeout === undefined ? undefined : parseTimeoutSeconds(options.timeout, DEFAULT_TIMEOUT_SECONDS)
+  const timeout =
+    options.timeout === undefined
+      ? undefined
+      : parseTimeoutSeconds(options.timeout, DEFAULT_TIMEOUT_SECONDS)
   const files = await writePrograms(resolve(dir), {
     command: selfCommand(),
     config,
@@ -27,9 +33,12 @@ export async function runPrograms(dir: string | undefined, options: SlurmOptions
 
   for (const file of files) console.log(`${file.outcome} ${file.path}`)
   if (!existsSync(config)) {
-    console.error(`flight-power: warning: "${config}" does not exist yet: the programs need it (base_url and jwt_token, a power token)`)
+    console.error(
+      `flight-power: warning: "${config}" does not exist yet: the programs need it (base_url and jwt_token, a power token)`,
+    )
   }
-  const path = (action: (typeof SLURM_ACTIONS)[number]) => files.find((file) => file.action === action)!.path
+  const path = (action: (typeof SLURM_ACTIONS)[number]) =>
+    files.find((file) => file.action === action)!.path
   console.log(
     [
       '',

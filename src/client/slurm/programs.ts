@@ -34,9 +34,12 @@ export async function writePrograms(dir: string, options: ProgramsOptions): Prom
   const changed = planned.filter((file) => file.old !== undefined && file.old !== file.text)
   if (changed.length > 0 && !options.force) {
     const names = changed.map((file) => `"${file.path}"`).join(', ')
-    throw new CliError(`Not overwriting ${names}: ${changed.length === 1 ? 'it differs' : 'they differ'} from what would be written; use --force to replace`, {
-      code: 'ERR_PROGRAM_EXISTS',
-    })
+    throw new CliError(
+      `Not overwriting ${names}: ${changed.length === 1 ? 'it differs' : 'they differ'} from what would be written; use --force to replace`,
+      {
+        code: 'ERR_PROGRAM_EXISTS',
+      },
+    )
   }
 
   try {
@@ -52,12 +55,17 @@ export async function writePrograms(dir: string, options: ProgramsOptions): Prom
       } else {
         await chmod(file.path, 0o755)
       }
-      const outcome = file.old === undefined ? 'written' : file.old === file.text ? 'unchanged' : 'replaced'
+      const outcome =
+        file.old === undefined ? 'written' : file.old === file.text ? 'unchanged' : 'replaced'
       results.push({ action: file.action, path: file.path, outcome })
     }
     return results
   } catch (error) {
-    throw new CliError(`Cannot write the programs into "${dir}": ${reason(error)}`, { code: 'ERR_PROGRAM_WRITE', exitCode: EXIT.failed, cause: error })
+    throw new CliError(`Cannot write the programs into "${dir}": ${reason(error)}`, {
+      code: 'ERR_PROGRAM_WRITE',
+      exitCode: EXIT.failed,
+      cause: error,
+    })
   }
 }
 
@@ -72,6 +80,9 @@ async function readIfExists(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new CliError(`Cannot read "${path}": ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new CliError(
+      `Cannot read "${path}": ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
   }
 }

@@ -23,13 +23,20 @@ export async function readResumeJobs(path: string): Promise<ResumeJob[]> {
   try {
     doc = JSON.parse(text)
   } catch (error) {
-    throw new Error(`"${path}" is not JSON: ${error instanceof Error ? error.message : String(error)}`)
+    throw new Error(
+      `"${path}" is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
-  const jobs = typeof doc === 'object' && doc !== null ? (doc as { jobs?: unknown }).jobs : undefined
+  const jobs =
+    typeof doc === 'object' && doc !== null ? (doc as { jobs?: unknown }).jobs : undefined
   if (!Array.isArray(jobs)) throw new Error(`"${path}" has no "jobs" list`)
   return jobs.map((job: unknown, index) => {
-    const { job_id: jobId, nodes } = (typeof job === 'object' && job !== null ? job : {}) as Record<string, unknown>
-    if (typeof jobId !== 'number' || !Number.isSafeInteger(jobId)) throw new Error(`"${path}": jobs[${index}].job_id is not a number`)
+    const { job_id: jobId, nodes } = (typeof job === 'object' && job !== null ? job : {}) as Record<
+      string,
+      unknown
+    >
+    if (typeof jobId !== 'number' || !Number.isSafeInteger(jobId))
+      throw new Error(`"${path}": jobs[${index}].job_id is not a number`)
     return { jobId, nodes: typeof nodes === 'string' ? nodes : '' }
   })
 }
@@ -37,7 +44,9 @@ export async function readResumeJobs(path: string): Promise<ResumeJob[]> {
 /** `jobs 12 (node[01-02]), 13 (gpu1)`, or `no jobs` when a node was powered up by hand. */
 export function describeJobs(jobs: readonly ResumeJob[]): string {
   if (jobs.length === 0) return 'no jobs'
-  const shown = jobs.slice(0, 20).map((job) => (job.nodes ? `${job.jobId} (${job.nodes})` : String(job.jobId)))
+  const shown = jobs
+    .slice(0, 20)
+    .map((job) => (job.nodes ? `${job.jobId} (${job.nodes})` : String(job.jobId)))
   const more = jobs.length > 20 ? ` and ${jobs.length - 20} more` : ''
   return `${jobs.length === 1 ? 'job' : 'jobs'} ${shown.join(', ')}${more}`
 }

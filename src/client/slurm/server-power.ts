@@ -25,10 +25,17 @@ export function serverPower(options: ServerPowerOptions): PowerRequest {
   return async function power(action, hostlist) {
     const config = await resolveConfig(
       { config: options.configFile, timeout: Math.max(options.timeoutMs, 1) / 1000 },
-      { env: {}, readText: (path) => (path === options.configFile ? readTextIfExists(path) : Promise.resolve(undefined)) },
+      {
+        env: {},
+        readText: (path) =>
+          path === options.configFile ? readTextIfExists(path) : Promise.resolve(undefined),
+      },
     )
     const request = createRequest(config, { fetch: options.fetch })
-    const results = parseCommandResults(await request(METHOD[action], '/', { nodes: hostlist }), action)
+    const results = parseCommandResults(
+      await request(METHOD[action], '/', { nodes: hostlist }),
+      action,
+    )
     return results.map((result) => ({
       name: result.name,
       missing: result.missing,

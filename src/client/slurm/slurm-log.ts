@@ -51,7 +51,10 @@ export function openSlurmLog(options: SlurmLogOptions): SlurmLog {
       appendFileSync(file, `${line}\n`, { mode: 0o640 })
     } catch (error) {
       fileWorks = false
-      syslog.send('warning', `cannot write log file "${file}": ${reason(error)}; logging to syslog only`)
+      syslog.send(
+        'warning',
+        `cannot write log file "${file}": ${reason(error)}; logging to syslog only`,
+      )
     }
   }
 

@@ -28,7 +28,10 @@ const LOGGER_PATHS = ['/usr/bin/logger', '/bin/logger']
  * logger sends nothing, a failing one is ignored, a stuck one is killed.
  */
 export function createSyslog(options: SyslogOptions): Syslog {
-  const logger = options.loggerPath === undefined ? LOGGER_PATHS.find((path) => existsSync(path)) : options.loggerPath
+  const logger =
+    options.loggerPath === undefined
+      ? LOGGER_PATHS.find((path) => existsSync(path))
+      : options.loggerPath
   const timeout = options.timeoutMs ?? 5000
   const pending = new Set<Promise<unknown>>()
 
@@ -36,14 +39,17 @@ export function createSyslog(options: SyslogOptions): Syslog {
     send(severity, message) {
       if (!logger) return
       try {
-        const child = Bun.spawn([logger, '-t', options.tag, '-p', `daemon.${severity}`, '--', message], {
-          stdin: 'ignore',
-          stdout: 'ignore',
-          stderr: 'ignore',
-          env: {},
-          timeout,
-          killSignal: 'SIGKILL',
-        })
+        const child = Bun.spawn(
+          [logger, '-t', options.tag, '-p', `daemon.${severity}`, '--', message],
+          {
+            stdin: 'ignore',
+            stdout: 'ignore',
+            stderr: 'ignore',
+            env: {},
+            timeout,
+            killSignal: 'SIGKILL',
+          },
+        )
         const done = child.exited.catch(() => undefined).finally(() => pending.delete(done))
         pending.add(done)
       } catch {

@@ -35,4 +35,7 @@ export interface NodeReport {
  * Ask the power server to act on a Slurm hostlist. Resolves with one report per node, or
  * rejects with a `CliError` (config, network, token) whose `exitCode` the call returns.
  */
-export type PowerRequest = (action: 'power_on' | 'power_off', hostlist: string) => Promise<readonly NodeReport[]>
+export type PowerRequest = (
+  action: 'power_on' | 'power_off',
+  hostlist: string,
+) => Promise<readonly NodeReport[]>
