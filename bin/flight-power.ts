@@ -50,7 +50,9 @@ function report(error: unknown, argv: string[]): number {
     console.error(`flight-power: ${error.message}: see flight-power --help`)
     return EXIT.usage
   }
-  console.error(`flight-power: unexpected error: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(
+    `flight-power: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+  )
   if (argv.includes('--debug')) console.error(error)
   else console.error('flight-power: run again with --debug for details, and please report it')
   return EXIT.failed

@@ -4,4 +4,5 @@ import pkg from '../package.json' with { type: 'json' }
 declare const FLIGHT_POWER_VERSION: string | undefined
 
 /** The version `--version` prints; a source checkout says it is a development build. */
-export const VERSION = typeof FLIGHT_POWER_VERSION === 'string' ? FLIGHT_POWER_VERSION : `${pkg.version}-dev`
+export const VERSION =
+  typeof FLIGHT_POWER_VERSION === 'string' ? FLIGHT_POWER_VERSION : `${pkg.version}-dev`

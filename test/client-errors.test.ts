@@ -18,7 +18,9 @@ let emptyConfig: string
 const seen: { method: string; path: string; authorization: string | null }[] = []
 
 beforeAll(async () => {
-  server = await startServer({ topology: topology(await stateDirectory(), { node01: { platform: 'files' } }) })
+  server = await startServer({
+    topology: topology(await stateDirectory(), { node01: { platform: 'files' } }),
+  })
   emptyConfig = join(await mkdtemp(join(tmpdir(), 'flight-power-empty-')), 'config.yaml')
   await writeFile(emptyConfig, '# nothing set\n')
   fake = Bun.serve({
@@ -27,12 +29,27 @@ beforeAll(async () => {
     idleTimeout: 0,
     fetch(request) {
       const url = new URL(request.url)
-      seen.push({ method: request.method, path: url.pathname + url.search, authorization: request.headers.get('authorization') })
+      seen.push({
+        method: request.method,
+        path: url.pathname + url.search,
+        authorization: request.headers.get('authorization'),
+      })
       if (url.pathname === '/hang/') return new Promise<Response>(() => {})
-      if (url.pathname === '/html/') return new Response('<html>It works!</html>', { headers: { 'content-type': 'text/html' } })
-      if (url.pathname === '/boom/') return Response.json({ errors: [{ status: '500', title: 'Internal Server Error', detail: 'topology holder crashed' }] }, { status: 500 })
-      if (url.pathname === '/gateway/') return new Response('<h1>502 Bad Gateway</h1>', { status: 502, statusText: 'Bad Gateway' })
-      if (url.pathname === '/power1/') return Response.json(oldServerReply(url.searchParams.get('nodes') ?? ''))
+      if (url.pathname === '/html/')
+        return new Response('<html>It works!</html>', { headers: { 'content-type': 'text/html' } })
+      if (url.pathname === '/boom/')
+        return Response.json(
+          {
+            errors: [
+              { status: '500', title: 'Internal Server Error', detail: 'topology holder crashed' },
+            ],
+          },
+          { status: 500 },
+        )
+      if (url.pathname === '/gateway/')
+        return new Response('<h1>502 Bad Gateway</h1>', { status: 502, statusText: 'Bad Gateway' })
+      if (url.pathname === '/power1/')
+        return Response.json(oldServerReply(url.searchParams.get('nodes') ?? ''))
       return new Response('no', { status: 404 })
     },
   })
@@ -50,7 +67,14 @@ function oldServerReply(nodes: string) {
     data: expandHostlist(nodes).map((name) => ({
       type: 'commands',
       id: name,
-      attributes: { action: 'status', 'node-name': name, platform: 'ipmi', missing: !(name in state), success: name in state, running: state[name] ?? false },
+      attributes: {
+        action: 'status',
+        'node-name': name,
+        platform: 'ipmi',
+        missing: !(name in state),
+        success: name in state,
+        running: state[name] ?? false,
+      },
     })),
   }
 }
@@ -73,14 +97,20 @@ async function closedPort(): Promise<number> {
 test('connection refused: exit 3, says to check the service; --debug shows the cause', async () => {
   const url = `http://127.0.0.1:${await closedPort()}`
   const result = await runCli(['status', 'node01', '--url', url, '--token', 't'])
-  expectOneLine(result, 3, `Cannot reach the power server at ${url}: connection refused; is flight-power-server running there? (systemctl status flight-power-server)`)
+  expectOneLine(
+    result,
+    3,
+    `Cannot reach the power server at ${url}: connection refused; is flight-power-server running there? (systemctl status flight-power-server)`,
+  )
   const debug = await runCli(['status', 'node01', '--url', url, '--token', 't', '--debug'])
   expect(debug.code).toBe(3)
   expect(debug.stderr).toContain('ECONNREFUSED')
 })
 
 test('DNS failure: exit 3, names the host and where the URL came from', async () => {
-  const result = await runCli(['status', 'node01'], { env: { FLIGHT_POWER_URL: 'http://flight-power-test.invalid:6302', FLIGHT_POWER_TOKEN: 't' } })
+  const result = await runCli(['status', 'node01'], {
+    env: { FLIGHT_POWER_URL: 'http://flight-power-test.invalid:6302', FLIGHT_POWER_TOKEN: 't' },
+  })
   expectOneLine(
     result,
     3,
@@ -90,7 +120,16 @@ test('DNS failure: exit 3, names the host and where the URL came from', async ()
 
 test('timeout: exit 3, says the server may still be acting', async () => {
   const started = Date.now()
-  const result = await runCli(['off', 'node01', '--url', `${fakeUrl}/hang`, '--token', 't', '--timeout', '1'])
+  const result = await runCli([
+    'off',
+    'node01',
+    '--url',
+    `${fakeUrl}/hang`,
+    '--token',
+    't',
+    '--timeout',
+    '1',
+  ])
   expectOneLine(
     result,
     3,
@@ -100,7 +139,9 @@ test('timeout: exit 3, says the server may still be acting', async () => {
 })
 
 test('401: exit 4, says to ask for a new token', async () => {
-  const result = await runCli(['status', 'node01', '--url', server.url], { env: { FLIGHT_POWER_TOKEN: 'not.a.jwt' } })
+  const result = await runCli(['status', 'node01', '--url', server.url], {
+    env: { FLIGHT_POWER_TOKEN: 'not.a.jwt' },
+  })
   expectOneLine(
     result,
     4,
@@ -109,12 +150,30 @@ test('401: exit 4, says to ask for a new token', async () => {
 })
 
 test('403: exit 4, says which scope is needed', async () => {
-  const result = await runCli(['restart', 'node01', '--url', server.url, '--token', server.readToken])
-  expectOneLine(result, 4, /^flight-power: The token from --token does not allow this \(403: .+\); power actions need a token with the "power" scope/)
+  const result = await runCli([
+    'restart',
+    'node01',
+    '--url',
+    server.url,
+    '--token',
+    server.readToken,
+  ])
+  expectOneLine(
+    result,
+    4,
+    /^flight-power: The token from --token does not allow this \(403: .+\); power actions need a token with the "power" scope/,
+  )
 })
 
 test('404 (a wrong path prefix on the real server): exit 3, points at base_url', async () => {
-  const result = await runCli(['status', 'node01', '--url', `${server.url}/power/`, '--token', server.readToken])
+  const result = await runCli([
+    'status',
+    'node01',
+    '--url',
+    `${server.url}/power/`,
+    '--token',
+    server.readToken,
+  ])
   expectOneLine(
     result,
     3,
@@ -124,14 +183,22 @@ test('404 (a wrong path prefix on the real server): exit 3, points at base_url',
   )
 })
 
-test('500: exit 3 with the server\'s detail, points at its log', async () => {
+test("500: exit 3 with the server's detail, points at its log", async () => {
   const result = await runCli(['status', 'node01', '--url', `${fakeUrl}/boom`, '--token', 't'])
-  expectOneLine(result, 3, `The power server at ${fakeUrl} failed (500: topology holder crashed); its log says why (journalctl -u flight-power-server)`)
+  expectOneLine(
+    result,
+    3,
+    `The power server at ${fakeUrl} failed (500: topology holder crashed); its log says why (journalctl -u flight-power-server)`,
+  )
 })
 
 test('a proxy error page: exit 3', async () => {
   const result = await runCli(['status', 'node01', '--url', `${fakeUrl}/gateway`, '--token', 't'])
-  expectOneLine(result, 3, `The power server at ${fakeUrl} answered with an unexpected error (502: Bad Gateway); check that it is running, and any proxy in front of it`)
+  expectOneLine(
+    result,
+    3,
+    `The power server at ${fakeUrl} answered with an unexpected error (502: Bad Gateway); check that it is running, and any proxy in front of it`,
+  )
 })
 
 test('a reply that is not JSON: exit 3', async () => {
@@ -148,13 +215,21 @@ test('no server configured: exit 2, says where to set one', async () => {
   expectOneLine(
     result,
     2,
-    new RegExp(`^flight-power: No power server configured: set base_url in "${emptyConfig}" or ".+/flight-power/config.yaml", set FLIGHT_POWER_URL, or pass --url\\n$`),
+    new RegExp(
+      `^flight-power: No power server configured: set base_url in "${emptyConfig}" or ".+/flight-power/config.yaml", set FLIGHT_POWER_URL, or pass --url\\n$`,
+    ),
   )
 })
 
 test('no token: exit 2, says who issues one', async () => {
-  const result = await runCli(['on', 'node01', '--url', server.url], { env: { FLIGHT_POWER_CONFIG: emptyConfig } })
-  expectOneLine(result, 2, /^flight-power: No token configured: ask your administrator for one \(they run "flight-power token" on the server host\), then set jwt_token in ".+" or FLIGHT_POWER_TOKEN, or pass --token\n$/)
+  const result = await runCli(['on', 'node01', '--url', server.url], {
+    env: { FLIGHT_POWER_CONFIG: emptyConfig },
+  })
+  expectOneLine(
+    result,
+    2,
+    /^flight-power: No token configured: ask your administrator for one \(they run "flight-power token" on the server host\), then set jwt_token in ".+" or FLIGHT_POWER_TOKEN, or pass --token\n$/,
+  )
 })
 
 test('a config file that does not exist: exit 2', async () => {
@@ -164,10 +239,20 @@ test('a config file that does not exist: exit 2', async () => {
 
 test('an old power-server 1.0 behind a path prefix: state from running, prefix kept, query encoded', async () => {
   seen.length = 0
-  const result = await runCli(['status', 'n[1-2]', 'n9', '--url', `${fakeUrl}/power1/`, '--token', 'old-token'])
+  const result = await runCli([
+    'status',
+    'n[1-2]',
+    'n9',
+    '--url',
+    `${fakeUrl}/power1/`,
+    '--token',
+    'old-token',
+  ])
   expect(result.stdout).toBe('n1  On\nn2  Off\nn9  Missing: not known to the server\n')
   expect(result.code).toBe(1)
-  expect(seen).toEqual([{ method: 'GET', path: '/power1/?nodes=n%5B1-2%5D%2Cn9', authorization: 'Bearer old-token' }])
+  expect(seen).toEqual([
+    { method: 'GET', path: '/power1/?nodes=n%5B1-2%5D%2Cn9', authorization: 'Bearer old-token' },
+  ])
   const off = await runCli(['status', 'n2', '--url', `${fakeUrl}/power1`, '--token', 'old-token'])
   expect(off).toEqual({ code: 111, stdout: 'n2  Off\n', stderr: '' })
 })

@@ -46,9 +46,15 @@ const SLOW = `
       [ "$state" = on ] && exit 0 || exit 111`
 
 /** A topology of `nodes` (name → platform and extra variables), every node given `state_dir`. */
-export function topology(stateDir: string, nodes: Record<string, Record<string, string | number>>, groups = ''): string {
+export function topology(
+  stateDir: string,
+  nodes: Record<string, Record<string, string | number>>,
+  groups = '',
+): string {
   const lines = Object.entries(nodes).map(([name, variables]) => {
-    const pairs = Object.entries({ ...variables, state_dir: stateDir }).map(([key, value]) => `${key}: ${JSON.stringify(String(value))}`)
+    const pairs = Object.entries({ ...variables, state_dir: stateDir }).map(
+      ([key, value]) => `${key}: ${JSON.stringify(String(value))}`,
+    )
     return `  ${name}: { ${pairs.join(', ')} }`
   })
   return `platforms:${FILES}${BROKEN}${SLOW}\nstatic_nodes:\n${lines.join('\n')}\n${groups}`
@@ -61,7 +67,9 @@ export function stateDirectory(): Promise<string> {
 
 /** Set nodes' state words (`on`, `off`, or anything else for "cannot be read"). */
 export async function setStates(stateDir: string, states: Record<string, string>): Promise<void> {
-  await Promise.all(Object.entries(states).map(([name, state]) => writeFile(join(stateDir, name), `${state}\n`)))
+  await Promise.all(
+    Object.entries(states).map(([name, state]) => writeFile(join(stateDir, name), `${state}\n`)),
+  )
 }
 
 /** Forget every node's state: all read as off. */
@@ -71,12 +79,22 @@ export async function clearStates(stateDir: string, names: readonly string[]): P
 
 /** A node's state file, trimmed ('' when absent). */
 export async function stateOf(stateDir: string, name: string): Promise<string> {
-  return readFile(join(stateDir, name), 'utf8').then((text) => text.trim(), () => '')
+  return readFile(join(stateDir, name), 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  )
 }
 
 /** Run the client against `server` with a token flag (the power token unless given). */
-export function client(server: TestServer, args: string[], options: { token?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
-  return runCli([...args, '--url', server.url, '--token', options.token ?? server.powerToken], { env: options.env, stdin: options.stdin })
+export function client(
+  server: TestServer,
+  args: string[],
+  options: { token?: string; env?: Record<string, string>; stdin?: string } = {},
+): Promise<CliResult> {
+  return runCli([...args, '--url', server.url, '--token', options.token ?? server.powerToken], {
+    env: options.env,
+    stdin: options.stdin,
+  })
 }
 
 /** `--json` output with the timing field zeroed, so it can be pinned. */

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:tes
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { client, setStates, stableJson, stateDirectory, stateOf, topology } from './client-fixture.ts'
+import {
+  client,
+  setStates,
+  stableJson,
+  stateDirectory,
+  stateOf,
+  topology,
+} from './client-fixture.ts'
 import { runCli, startServer, type TestServer } from './harness.ts'
 
 let server: TestServer
@@ -22,7 +29,9 @@ const NODES = {
 
 beforeAll(async () => {
   stateDir = await stateDirectory()
-  server = await startServer({ topology: topology(stateDir, NODES, 'groups:\n  rack1: node[1-3]\n  gpu: [node10]\n') })
+  server = await startServer({
+    topology: topology(stateDir, NODES, 'groups:\n  rack1: node[1-3]\n  gpu: [node10]\n'),
+  })
 })
 afterAll(() => server?.stop())
 beforeEach(() => setStates(stateDir, { node1: 'on', node2: 'off', node3: 'garbled', node10: 'on' }))
@@ -53,14 +62,36 @@ describe('status', () => {
 
   test('--json is the documented shape', async () => {
     const result = await client(server, ['status', 'node10,node2', 'node3', 'node99', '--json'])
-    const node = (name: string, fields: object) => ({ name, platform: 'files', missing: false, success: true, durationMs: 0, message: null, ...fields })
+    const node = (name: string, fields: object) => ({
+      name,
+      platform: 'files',
+      missing: false,
+      success: true,
+      durationMs: 0,
+      message: null,
+      ...fields,
+    })
     expect(stableJson(result.stdout)).toEqual({
       action: 'status',
       nodes: [
         node('node2', { state: 'off', exitCode: 111 }),
-        node('node3', { state: 'unknown', success: false, exitCode: 3, message: 'cannot read the BMC of node3' }),
+        node('node3', {
+          state: 'unknown',
+          success: false,
+          exitCode: 3,
+          message: 'cannot read the BMC of node3',
+        }),
         node('node10', { state: 'on', exitCode: 0 }),
-        { name: 'node99', platform: null, missing: true, success: false, state: null, exitCode: null, durationMs: 0, message: 'node "node99" is not in the topology' },
+        {
+          name: 'node99',
+          platform: null,
+          missing: true,
+          success: false,
+          state: null,
+          exitCode: null,
+          durationMs: 0,
+          message: 'node "node99" is not in the topology',
+        },
       ],
       exitCode: 1,
     })
@@ -78,8 +109,12 @@ describe('status', () => {
   })
 
   test('@group terms and --groups are resolved by the server', async () => {
-    expect((await client(server, ['status', '@rack1', '--summary'])).stdout).toBe('on: node1\noff: node2\nunknown: node3\n')
-    expect((await client(server, ['status', '-g', 'gpu', 'rack1', '--summary'])).stdout).toBe('on: node[1,10]\noff: node2\nunknown: node3\n')
+    expect((await client(server, ['status', '@rack1', '--summary'])).stdout).toBe(
+      'on: node1\noff: node2\nunknown: node3\n',
+    )
+    expect((await client(server, ['status', '-g', 'gpu', 'rack1', '--summary'])).stdout).toBe(
+      'on: node[1,10]\noff: node2\nunknown: node3\n',
+    )
     expect((await client(server, ['status', '--groups', '@gpu'])).stdout).toBe('node10  On\n')
   })
 })
@@ -88,7 +123,12 @@ describe('on, off, restart', () => {
   test('on: Starting, Failed to start with the message, Missing (exit 1)', async () => {
     const result = await client(server, ['on', 'node2', 'bmc1', 'node99'])
     expect(result.stdout).toBe(
-      ['bmc1    Failed to start: no answer from bmc1-bmc', 'node2   Starting', 'node99  Missing: not known to the server', ''].join('\n'),
+      [
+        'bmc1    Failed to start: no answer from bmc1-bmc',
+        'node2   Starting',
+        'node99  Missing: not known to the server',
+        '',
+      ].join('\n'),
     )
     expect(result.code).toBe(1)
     expect(await stateOf(stateDir, 'node2')).toBe('on')
@@ -100,7 +140,18 @@ describe('on, off, restart', () => {
     const json = await client(server, ['on', 'node2', '--json'])
     expect(stableJson(json.stdout)).toEqual({
       action: 'on',
-      nodes: [{ name: 'node2', platform: 'files', missing: false, success: true, state: null, exitCode: 0, durationMs: 0, message: null }],
+      nodes: [
+        {
+          name: 'node2',
+          platform: 'files',
+          missing: false,
+          success: true,
+          state: null,
+          exitCode: 0,
+          durationMs: 0,
+          message: null,
+        },
+      ],
       exitCode: 0,
     })
     expect(json.code).toBe(0)
@@ -148,26 +199,48 @@ describe('list', () => {
   test('groups; --verbose adds members folded', async () => {
     const groups = await client(server, ['list', '--groups'], { token: server.readToken })
     expect(groups.stdout).toBe('all\ngpu\nrack1\n')
-    expect((await client(server, ['list', '-g', '--verbose'])).stdout).toBe('all    bmc1,node[1-3,10]\ngpu    node10\nrack1  node[1-3]\n')
+    expect((await client(server, ['list', '-g', '--verbose'])).stdout).toBe(
+      'all    bmc1,node[1-3,10]\ngpu    node10\nrack1  node[1-3]\n',
+    )
   })
 
   test('--json', async () => {
-    expect(JSON.parse((await client(server, ['list', '--json'])).stdout).nodes[0]).toEqual({ name: 'bmc1', platform: 'broken' })
-    expect(JSON.parse((await client(server, ['list', '--groups', '--json'])).stdout).groups[2]).toEqual({ name: 'rack1', nodes: ['node1', 'node2', 'node3'] })
+    expect(JSON.parse((await client(server, ['list', '--json'])).stdout).nodes[0]).toEqual({
+      name: 'bmc1',
+      platform: 'broken',
+    })
+    expect(
+      JSON.parse((await client(server, ['list', '--groups', '--json'])).stdout).groups[2],
+    ).toEqual({ name: 'rack1', nodes: ['node1', 'node2', 'node3'] })
   })
 })
 
 describe('targets and configuration', () => {
   test('bad target syntax is exit 2 before any request', async () => {
-    const result = await runCli(['status', 'node[1-', '--url', 'http://127.0.0.1:1', '--token', 'x'])
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'flight-power: Invalid hostlist "node[1-": unbalanced "["\n' })
-    expect((await runCli(['off', 'node[3-1]'])).stderr).toBe('flight-power: Invalid hostlist "node[3-1]": reversed range "3-1"\n')
+    const result = await runCli([
+      'status',
+      'node[1-',
+      '--url',
+      'http://127.0.0.1:1',
+      '--token',
+      'x',
+    ])
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'flight-power: Invalid hostlist "node[1-": unbalanced "["\n',
+    })
+    expect((await runCli(['off', 'node[3-1]'])).stderr).toBe(
+      'flight-power: Invalid hostlist "node[3-1]": reversed range "3-1"\n',
+    )
   })
 
-  test('an unknown group is the server\'s 400: exit 2 with its detail', async () => {
+  test("an unknown group is the server's 400: exit 2 with its detail", async () => {
     const result = await client(server, ['status', '@nosuch'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/^flight-power: The power server refused the request \(400: .*nosuch.*\)\n$/)
+    expect(result.stderr).toMatch(
+      /^flight-power: The power server refused the request \(400: .*nosuch.*\)\n$/,
+    )
   })
 
   test('the config init wrote, through FLIGHT_POWER_CONFIG, which a per-user file cannot override', async () => {
@@ -183,14 +256,20 @@ describe('targets and configuration', () => {
     const named = await runCli(['on', 'node1'], { env: { ...env, XDG_CONFIG_HOME: xdg } })
     expect(named.code, named.stderr).toBe(0)
     // Without a named file, the per-user file's read token is the one used: refused.
-    const perUser = await runCli(['on', 'node1'], { env: { FLIGHT_POWER_URL: server.url, XDG_CONFIG_HOME: xdg } })
+    const perUser = await runCli(['on', 'node1'], {
+      env: { FLIGHT_POWER_URL: server.url, XDG_CONFIG_HOME: xdg },
+    })
     expect(perUser.code).toBe(4)
-    const flag = await runCli(['on', 'node1', '--token', server.powerToken], { env: { FLIGHT_POWER_URL: server.url, XDG_CONFIG_HOME: xdg } })
+    const flag = await runCli(['on', 'node1', '--token', server.powerToken], {
+      env: { FLIGHT_POWER_URL: server.url, XDG_CONFIG_HOME: xdg },
+    })
     expect(flag.code).toBe(0)
   })
 
   test('FLIGHT_POWER_URL and FLIGHT_POWER_TOKEN', async () => {
-    const result = await runCli(['status', 'node10'], { env: { FLIGHT_POWER_URL: server.url, FLIGHT_POWER_TOKEN: server.readToken } })
+    const result = await runCli(['status', 'node10'], {
+      env: { FLIGHT_POWER_URL: server.url, FLIGHT_POWER_TOKEN: server.readToken },
+    })
     expect(result).toEqual({ code: 0, stdout: 'node10  On\n', stderr: '' })
   })
 
@@ -211,7 +290,7 @@ describe('targets and configuration', () => {
   })
 })
 
-test('the query reaches the server in power-client\'s encoding and fully encoded', async () => {
+test("the query reaches the server in power-client's encoding and fully encoded", async () => {
   const headers = { authorization: `Bearer ${server.readToken}` }
   for (const query of ['nodes=node%5B1-2%5D,@gpu', 'nodes=node%5B1-2%5D%2C%40gpu']) {
     const response = await fetch(`${server.url}/?${query}`, { headers })

@@ -45,7 +45,10 @@ export interface ConfigEnvironment {
  * `--token`. A file named by `--config` / `FLIGHT_POWER_CONFIG` replaces both files: whoever
  * names a file means that file, not whatever a per-user file happens to say.
  */
-export async function resolveConfig(flags: ConfigFlags, environment: ConfigEnvironment): Promise<ClientConfig> {
+export async function resolveConfig(
+  flags: ConfigFlags,
+  environment: ConfigEnvironment,
+): Promise<ClientConfig> {
   const { env } = environment
   const readText = environment.readText ?? readTextIfExists
   const explicit = nonEmpty(flags.config) ?? nonEmpty(env.FLIGHT_POWER_CONFIG)
@@ -66,12 +69,16 @@ export async function resolveConfig(flags: ConfigFlags, environment: ConfigEnvir
     } catch (error) {
       // An unreadable system file (root-only, holding a power token) must not stop a user whose
       // own file is complete; it is named only if a value ends up missing.
-      if (file.required) throw new ConfigError(`Cannot read client config "${file.path}": ${reason(error)}`, { cause: error })
+      if (file.required)
+        throw new ConfigError(`Cannot read client config "${file.path}": ${reason(error)}`, {
+          cause: error,
+        })
       unreadable.push(`"${file.path}" could not be read: ${reason(error)}`)
       continue
     }
     if (text === undefined) {
-      if (file.required) throw new ConfigError(`Cannot read client config "${file.path}": no such file`)
+      if (file.required)
+        throw new ConfigError(`Cannot read client config "${file.path}": no such file`)
       continue
     }
     const values = await parseConfigText(text, file.path)
@@ -86,8 +93,10 @@ export async function resolveConfig(flags: ConfigFlags, environment: ConfigEnvir
   }
   fromEnv('FLIGHT_POWER_URL', 'base_url')
   fromEnv('FLIGHT_POWER_TOKEN', 'jwt_token')
-  if (nonEmpty(flags.url) !== undefined) found.base_url = { value: flags.url!.trim(), source: '--url' }
-  if (nonEmpty(flags.token) !== undefined) found.jwt_token = { value: flags.token!.trim(), source: '--token' }
+  if (nonEmpty(flags.url) !== undefined)
+    found.base_url = { value: flags.url!.trim(), source: '--url' }
+  if (nonEmpty(flags.token) !== undefined)
+    found.jwt_token = { value: flags.token!.trim(), source: '--token' }
 
   const note = unreadable.length > 0 ? ` (${unreadable.join('; ')})` : ''
   const url = found.base_url
@@ -124,7 +133,10 @@ export function userConfigPath(env: Readonly<Record<string, string | undefined>>
  * empty or null means unset, as in power-client's reference file). Anything else is an error
  * naming the file, because a misspelt key would otherwise surface as a puzzling "no token".
  */
-export async function parseConfigText(text: string, path: string): Promise<Partial<Record<Key, string>>> {
+export async function parseConfigText(
+  text: string,
+  path: string,
+): Promise<Partial<Record<Key, string>>> {
   const { LineCounter, parseDocument, isMap, isScalar } = await import('yaml')
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
@@ -136,7 +148,8 @@ export async function parseConfigText(text: string, path: string): Promise<Parti
   if (yamlError) fail(yamlError.pos[0], `invalid YAML: ${yamlError.message.split('\n')[0]}`)
   const root = doc.contents
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return {}
-  if (!isMap(root)) return fail(root.range?.[0], `expected keys ${KEYS.join(' and ')}, found no mapping`)
+  if (!isMap(root))
+    return fail(root.range?.[0], `expected keys ${KEYS.join(' and ')}, found no mapping`)
 
   const values: Partial<Record<Key, string>> = {}
   for (const pair of root.items) {
@@ -147,7 +160,11 @@ export async function parseConfigText(text: string, path: string): Promise<Parti
       fail(offset, `unknown key "${key}" (the keys are ${KEYS.join(' and ')})`)
     }
     const valueNode = pair.value
-    const value: unknown = isScalar(valueNode) ? valueNode.value : valueNode === null ? null : valueNode
+    const value: unknown = isScalar(valueNode)
+      ? valueNode.value
+      : valueNode === null
+        ? null
+        : valueNode
     if (value === null || value === undefined || value === '') continue
     if (typeof value !== 'string') fail(offset, `${key}: must be a string`)
     const trimmed = (value as string).trim()
@@ -162,19 +179,29 @@ export function parseBaseUrl(value: string, source: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(`Invalid base_url "${value}" from ${source}: expected a URL like "http://head1:6302"`)
+    throw new ConfigError(
+      `Invalid base_url "${value}" from ${source}: expected a URL like "http://head1:6302"`,
+    )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`Invalid base_url "${value}" from ${source}: only http and https are supported`)
+    throw new ConfigError(
+      `Invalid base_url "${value}" from ${source}: only http and https are supported`,
+    )
   }
   if (url.search || url.hash) {
-    throw new ConfigError(`Invalid base_url "${value}" from ${source}: it may not hold a query or fragment`)
+    throw new ConfigError(
+      `Invalid base_url "${value}" from ${source}: it may not hold a query or fragment`,
+    )
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
 /** A positive number of seconds from a flag (cac hands numbers over already parsed). */
-export function parseTimeout(value: string | number | undefined, flag: string, fallback: number): number {
+export function parseTimeout(
+  value: string | number | undefined,
+  flag: string,
+  fallback: number,
+): number {
   if (value === undefined || value === '') return fallback
   const seconds = typeof value === 'number' ? value : Number(value)
   if (!Number.isFinite(seconds) || seconds <= 0) {

@@ -14,7 +14,10 @@ async function ask(input: string | null): Promise<{ answer: boolean; shown: stri
 }
 
 test('only y or yes is yes', async () => {
-  expect(await ask('y\n')).toEqual({ answer: true, shown: 'Power off 12 nodes: node[01-12]? [y/N] ' })
+  expect(await ask('y\n')).toEqual({
+    answer: true,
+    shown: 'Power off 12 nodes: node[01-12]? [y/N] ',
+  })
   expect((await ask('YES\n')).answer).toBe(true)
   expect((await ask('\n')).answer).toBe(false)
   expect((await ask('no\n')).answer).toBe(false)

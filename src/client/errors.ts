@@ -24,7 +24,11 @@ export class TargetError extends CliError {
 /** The server could not be reached or did not answer in time: exit 3. */
 export class UnreachableError extends CliError {
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
-    super(message, { code: options.code ?? 'ERR_UNREACHABLE', exitCode: EXIT.unreachable, cause: options.cause })
+    super(message, {
+      code: options.code ?? 'ERR_UNREACHABLE',
+      exitCode: EXIT.unreachable,
+      cause: options.cause,
+    })
     this.name = 'UnreachableError'
   }
 }
@@ -33,7 +37,11 @@ export class UnreachableError extends CliError {
 export class ServerResponseError extends CliError {
   readonly status: number
   constructor(message: string, options: { status: number; code?: string; cause?: unknown }) {
-    super(message, { code: options.code ?? 'ERR_SERVER_RESPONSE', exitCode: EXIT.unreachable, cause: options.cause })
+    super(message, {
+      code: options.code ?? 'ERR_SERVER_RESPONSE',
+      exitCode: EXIT.unreachable,
+      cause: options.cause,
+    })
     this.name = 'ServerResponseError'
     this.status = options.status
   }

@@ -4,7 +4,17 @@ import type { WaitResult } from './wait.ts'
 import type { NodeResult } from './wire.ts'
 
 function node(name: string, fields: Partial<NodeResult> = {}): NodeResult {
-  return { name, platform: 'aws', missing: false, success: true, state: null, exitCode: 0, durationMs: 5, message: null, ...fields }
+  return {
+    name,
+    platform: 'aws',
+    missing: false,
+    success: true,
+    state: null,
+    exitCode: 0,
+    durationMs: 5,
+    message: null,
+    ...fields,
+  }
 }
 
 const statusResults = [
@@ -12,12 +22,18 @@ const statusResults = [
   node('node2', { state: 'off', exitCode: 111 }),
   node('node1', { state: 'on' }),
   node('node3', { state: 'unknown', success: false, exitCode: 1, message: 'bmc unreachable' }),
-  node('node99', { missing: true, platform: null, success: false, exitCode: null, durationMs: null }),
+  node('node99', {
+    missing: true,
+    platform: null,
+    success: false,
+    exitCode: null,
+    durationMs: null,
+  }),
 ]
 const plain = { colour: false }
 
 group('words', () => {
-  test("status, as power-client said it", () => {
+  test('status, as power-client said it', () => {
     const rows = sortRows(statusResults.map((result) => describe('status', result)))
     expect(renderTable(rows, plain)).toBe(
       [
@@ -52,20 +68,26 @@ group('words', () => {
       ]),
     }
     const rows = ['a', 'b', 'c'].map((name) => describe('power_on', node(name), wait))
-    expect(renderTable(rows, plain)).toBe('a  On\nb  Still off: gave up after 120s\nc  Still unknown: gave up after 120s: no answer\n')
+    expect(renderTable(rows, plain)).toBe(
+      'a  On\nb  Still off: gave up after 120s\nc  Still unknown: gave up after 120s: no answer\n',
+    )
   })
 })
 
 group('renderSummary', () => {
   test('folds each outcome into ranges, good first, missing last', () => {
     const results = [
-      ...['node01', 'node02', 'node03', 'node05', 'node07'].map((name) => node(name, { state: 'on' })),
+      ...['node01', 'node02', 'node03', 'node05', 'node07'].map((name) =>
+        node(name, { state: 'on' }),
+      ),
       node('node04', { state: 'off' }),
       node('node06', { state: 'unknown', success: false }),
       node('node99', { missing: true }),
     ]
     const rows = results.map((result) => describe('status', result))
-    expect(renderSummary(rows, plain)).toBe('on: node[01-03,05,07]\noff: node04\nunknown: node06\nmissing: node99\n')
+    expect(renderSummary(rows, plain)).toBe(
+      'on: node[01-03,05,07]\noff: node04\nunknown: node06\nmissing: node99\n',
+    )
   })
 })
 
@@ -74,17 +96,38 @@ group('renderJson', () => {
     const doc = JSON.parse(renderJson('status', statusResults, { exitCode: 1 }))
     expect(doc.action).toBe('status')
     expect(doc.exitCode).toBe(1)
-    expect(doc.nodes.map((n: { name: string }) => n.name)).toEqual(['node1', 'node2', 'node3', 'node10', 'node99'])
+    expect(doc.nodes.map((n: { name: string }) => n.name)).toEqual([
+      'node1',
+      'node2',
+      'node3',
+      'node10',
+      'node99',
+    ])
     expect(doc.nodes[4]).toEqual({
-      name: 'node99', platform: null, missing: true, success: false, state: null, exitCode: null, durationMs: null, message: null,
+      name: 'node99',
+      platform: null,
+      missing: true,
+      success: false,
+      state: null,
+      exitCode: null,
+      durationMs: null,
+      message: null,
     })
     expect(Object.keys(doc)).toEqual(['action', 'nodes', 'exitCode'])
   })
 
   test('with --wait: reached, the last state, and the target', () => {
-    const wait: WaitResult = { target: 'off', timeoutMs: 5000, nodes: new Map([['n1', { reached: true, last: node('n1', { state: 'off' }) }]]) }
+    const wait: WaitResult = {
+      target: 'off',
+      timeoutMs: 5000,
+      nodes: new Map([['n1', { reached: true, last: node('n1', { state: 'off' }) }]]),
+    }
     const doc = JSON.parse(renderJson('power_off', [node('n1')], { exitCode: 0, wait }))
-    expect(doc).toMatchObject({ action: 'off', wait: { target: 'off', timeoutSeconds: 5 }, exitCode: 0 })
+    expect(doc).toMatchObject({
+      action: 'off',
+      wait: { target: 'off', timeoutSeconds: 5 },
+      exitCode: 0,
+    })
     expect(doc.nodes[0]).toMatchObject({ name: 'n1', state: 'off', reached: true })
   })
 })
@@ -99,7 +142,12 @@ group('colour', () => {
   })
 
   test('colours the word, not the padding', () => {
-    const rows = [describe('status', node('n1', { state: 'on' })), describe('status', node('node2', { state: 'off' }))]
-    expect(renderTable(rows, { colour: true })).toBe('n1     \u001b[32mOn\u001b[0m\nnode2  \u001b[33mOff\u001b[0m\n')
+    const rows = [
+      describe('status', node('n1', { state: 'on' })),
+      describe('status', node('node2', { state: 'off' })),
+    ]
+    expect(renderTable(rows, { colour: true })).toBe(
+      'n1     \u001b[32mOn\u001b[0m\nnode2  \u001b[33mOff\u001b[0m\n',
+    )
   })
 })

@@ -26,10 +26,16 @@ const STATE_WORD = { on: 'On', off: 'Off', unknown: 'Unknown' } as const
 /** The row for one node's result; after `--wait`, what the node reached instead of the action's word. */
 export function describe(action: Action, result: NodeResult, wait?: WaitResult): Row {
   const { name, message } = result
-  if (result.missing) return { name, word: 'Missing', detail: 'not known to the server', tone: 'bad' }
+  if (result.missing)
+    return { name, word: 'Missing', detail: 'not known to the server', tone: 'bad' }
   if (action === 'status') {
     const state = result.state ?? 'unknown'
-    return { name, word: STATE_WORD[state], detail: state === 'unknown' ? message : null, tone: state === 'on' ? 'good' : state === 'off' ? 'off' : 'bad' }
+    return {
+      name,
+      word: STATE_WORD[state],
+      detail: state === 'unknown' ? message : null,
+      tone: state === 'on' ? 'good' : state === 'off' ? 'off' : 'bad',
+    }
   }
   const [started, failed] = DONE[action]
   if (!result.success) return { name, word: failed, detail: message, tone: 'bad' }
@@ -37,7 +43,10 @@ export function describe(action: Action, result: NodeResult, wait?: WaitResult):
   if (!wait || !waited) return { name, word: started, detail: null, tone: 'good' }
   if (waited.reached) return { name, word: STATE_WORD[wait.target], detail: null, tone: 'good' }
   const last = waited.last
-  const detail = [`gave up after ${Math.round(wait.timeoutMs / 1000)}s`, last?.state === 'unknown' ? last.message : null]
+  const detail = [
+    `gave up after ${Math.round(wait.timeoutMs / 1000)}s`,
+    last?.state === 'unknown' ? last.message : null,
+  ]
   return {
     name,
     word: `Still ${last?.state ?? 'unknown'}`,
@@ -79,8 +88,14 @@ export function renderSummary(rows: readonly Row[], options: RenderOptions): str
     byWord.set(row.word, entry)
   }
   return [...byWord]
-    .sort(([a, x], [b, y]) => TONE_ORDER[x.tone] - TONE_ORDER[y.tone] || rank(a) - rank(b) || compareNatural(a, b))
-    .map(([word, { tone, names }]) => `${paint(`${word.toLowerCase()}:`, tone, options.colour)} ${foldNames(names)}\n`)
+    .sort(
+      ([a, x], [b, y]) =>
+        TONE_ORDER[x.tone] - TONE_ORDER[y.tone] || rank(a) - rank(b) || compareNatural(a, b),
+    )
+    .map(
+      ([word, { tone, names }]) =>
+        `${paint(`${word.toLowerCase()}:`, tone, options.colour)} ${foldNames(names)}\n`,
+    )
     .join('')
 }
 
@@ -135,12 +150,19 @@ export function renderJson(
       }
       return wait ? { ...node, reached: waited?.reached ?? false } : node
     })
-  const waitPart = wait ? { wait: { target: wait.target, timeoutSeconds: wait.timeoutMs / 1000 } } : {}
+  const waitPart = wait
+    ? { wait: { target: wait.target, timeoutSeconds: wait.timeoutMs / 1000 } }
+    : {}
   return `${JSON.stringify({ action: ACTION_NAME[action], nodes, ...waitPart, exitCode: options.exitCode }, null, 2)}\n`
 }
 
 /** The command name of an action, as users type it. */
-export const ACTION_NAME: Record<Action, string> = { status: 'status', power_on: 'on', power_off: 'off', restart: 'restart' }
+export const ACTION_NAME: Record<Action, string> = {
+  status: 'status',
+  power_on: 'on',
+  power_off: 'off',
+  restart: 'restart',
+}
 
 const COLOURS: Record<Tone, string> = { good: '\u001b[32m', off: '\u001b[33m', bad: '\u001b[31m' }
 
@@ -149,6 +171,9 @@ function paint(text: string, tone: Tone, colour: boolean): string {
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set (no-color.org) or TERM is dumb. */
-export function wantColour(isTty: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+export function wantColour(
+  isTty: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   return isTty && !env.NO_COLOR && env.TERM !== 'dumb'
 }

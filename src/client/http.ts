@@ -5,7 +5,11 @@ import { oneLine } from './text.ts'
 export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT'
 
 /** One API call: the parsed JSON body of a 2xx reply, or a client error saying what to do. */
-export type Request = (method: Method, path: string, query?: Readonly<Record<string, string | undefined>>) => Promise<unknown>
+export type Request = (
+  method: Method,
+  path: string,
+  query?: Readonly<Record<string, string | undefined>>,
+) => Promise<unknown>
 
 /** Options of `createRequest`. */
 export interface RequestOptions {
@@ -43,7 +47,9 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
       debug?.(`< ${describeCause(error)}`)
       throw fetchFailure(error, config, origin)
     }
-    debug?.(`< ${response.status} ${response.headers.get('content-type') ?? ''} (${Math.round(performance.now() - started)} ms)`)
+    debug?.(
+      `< ${response.status} ${response.headers.get('content-type') ?? ''} (${Math.round(performance.now() - started)} ms)`,
+    )
     if (response.ok) {
       try {
         return JSON.parse(text) as unknown
@@ -60,7 +66,9 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
  * this and power-client's form (only `[` `]` escaped) both reach it intact.
  */
 export function encodeQuery(query: Readonly<Record<string, string | undefined>>): string {
-  const pairs = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  const pairs = Object.entries(query).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  )
   if (pairs.length === 0) return ''
   return `?${pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&')}`
 }
@@ -83,7 +91,12 @@ function fetchFailure(error: unknown, config: ClientConfig, origin: string): Unr
       { code: 'ERR_CONNECTION_REFUSED', cause: error },
     )
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
+  if (
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EAI_NONAME' ||
+    code === 'EAI_FAIL'
+  ) {
     return new UnreachableError(
       `${prefix}: host "${host}" not found; check base_url (from ${config.urlSource})`,
       { code: 'ERR_HOST_NOT_FOUND', cause: error },

@@ -4,7 +4,13 @@ import { DEFAULT_TIMEOUT_SECONDS } from './config.ts'
 import { processIo } from './io.ts'
 
 export { SYSTEM_CONFIG_PATH, resolveConfig, userConfigPath, type ClientConfig } from './config.ts'
-export { ConfigError, ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
+export {
+  ConfigError,
+  ServerResponseError,
+  TargetError,
+  TokenRejectedError,
+  UnreachableError,
+} from './errors.ts'
 export { createRequest, type Method, type Request } from './http.ts'
 export { parseCommandResults, type NodeResult } from './wire.ts'
 
@@ -40,7 +46,10 @@ function power(cli: CAC, name: string, action: Action, description: string): voi
   )
   if (action !== 'status') {
     command
-      .option('--wait', `Poll until every node is ${action === 'power_off' ? 'off' : 'on'}; exit 1 for those that never are`)
+      .option(
+        '--wait',
+        `Poll until every node is ${action === 'power_off' ? 'off' : 'on'}; exit 1 for those that never are`,
+      )
       .option('--wait-timeout <seconds>', 'How long --wait polls (default: 300)')
   }
   if (action === 'power_off' || action === 'restart') {
@@ -59,7 +68,10 @@ function common(command: Command): Command {
     .option('--json', 'Print the full result as JSON, for scripts')
     .option('--url <url>', 'Server URL (overrides config and FLIGHT_POWER_URL)')
     .option('--token <token>', 'Token (overrides config and FLIGHT_POWER_TOKEN)')
-    .option('--config <file>', 'Client config used instead of /opt/flight/opt/power-client/etc/config.yaml')
+    .option(
+      '--config <file>',
+      'Client config used instead of /opt/flight/opt/power-client/etc/config.yaml',
+    )
     .option('--timeout <seconds>', `HTTP request timeout (default: ${DEFAULT_TIMEOUT_SECONDS})`)
     .option('--debug', 'Show requests, where settings came from, and the cause of errors')
 }

@@ -16,7 +16,11 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
  * once an operation has taken a second: quick commands stay quiet, and logs and pipes never
  * see carriage returns.
  */
-export function startProgress(text: () => string, stream: ProgressStream, options: { delayMs?: number } = {}): Progress {
+export function startProgress(
+  text: () => string,
+  stream: ProgressStream,
+  options: { delayMs?: number } = {},
+): Progress {
   if (!stream.isTTY) return { stop() {} }
   const started = Date.now()
   let frame = 0

@@ -16,9 +16,15 @@ export interface TargetQuery {
  * at once rather than a round trip. Groups are left for the server to resolve: only it knows
  * their members. With `--groups` a leading `@` is tolerated, since users type it by habit.
  */
-export function checkTargets(args: readonly string[], options: { groups?: boolean } = {}): TargetQuery {
+export function checkTargets(
+  args: readonly string[],
+  options: { groups?: boolean } = {},
+): TargetQuery {
   const parts = args.map((arg) => arg.trim()).filter((arg) => arg !== '')
-  if (parts.length === 0) throw new TargetError('No targets given: name nodes like node01 or node[01-10], or groups like @rack1')
+  if (parts.length === 0)
+    throw new TargetError(
+      'No targets given: name nodes like node01 or node[01-10], or groups like @rack1',
+    )
   try {
     if (options.groups) {
       const expression = parts.map((part) => part.replace(/(^|,)\s*@/g, '$1')).join(',')

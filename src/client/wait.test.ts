@@ -7,11 +7,24 @@ import type { NodeResult } from './wire.ts'
 function clock() {
   let time = 0
   const sleeps: number[] = []
-  return { now: () => time, sleep: async (ms: number) => void (sleeps.push(ms), (time += ms)), sleeps }
+  return {
+    now: () => time,
+    sleep: async (ms: number) => void (sleeps.push(ms), (time += ms)),
+    sleeps,
+  }
 }
 
 function result(name: string, state: 'on' | 'off' | 'unknown'): NodeResult {
-  return { name, platform: 'p', missing: false, success: state !== 'unknown', state, exitCode: 0, durationMs: 1, message: null }
+  return {
+    name,
+    platform: 'p',
+    missing: false,
+    success: state !== 'unknown',
+    state,
+    exitCode: 0,
+    durationMs: 1,
+    message: null,
+  }
 }
 
 test('polls only pending nodes until each reaches the target, backing off', async () => {
@@ -33,11 +46,15 @@ test('polls only pending nodes until each reaches the target, backing off', asyn
 
 test('reports the nodes that never arrive, with their last state, at the deadline', async () => {
   const fake = clock()
-  const wait = await waitForState(['a', 'b'], async (names) => names.map((name) => result(name, name === 'a' ? 'off' : 'on')), {
-    target: 'off',
-    timeoutMs: 3000,
-    ...fake,
-  })
+  const wait = await waitForState(
+    ['a', 'b'],
+    async (names) => names.map((name) => result(name, name === 'a' ? 'off' : 'on')),
+    {
+      target: 'off',
+      timeoutMs: 3000,
+      ...fake,
+    },
+  )
   expect(wait.nodes.get('a')).toMatchObject({ reached: true })
   expect(wait.nodes.get('b')).toMatchObject({ reached: false, last: { state: 'on' } })
   expect(fake.now()).toBe(3000)
@@ -55,6 +72,10 @@ test('an unreachable server is retried until the deadline; other errors end the 
     { target: 'on', timeoutMs: 60_000, ...fake },
   )
   expect(wait.nodes.get('a')?.reached).toBe(true)
-  const failing = waitForState(['a'], async () => Promise.reject(new Error('boom')), { target: 'on', timeoutMs: 1000, ...fake })
+  const failing = waitForState(['a'], async () => Promise.reject(new Error('boom')), {
+    target: 'on',
+    timeoutMs: 1000,
+    ...fake,
+  })
   await expect(failing).rejects.toThrow('boom')
 })

@@ -53,7 +53,9 @@ export async function waitForState(
   const deadline = now() + options.timeoutMs
   const maxInterval = options.maxIntervalMs ?? 5000
   let interval = options.intervalMs ?? 1000
-  const nodes = new Map<string, { reached: boolean; last?: NodeResult }>(names.map((name) => [name, { reached: false }]))
+  const nodes = new Map<string, { reached: boolean; last?: NodeResult }>(
+    names.map((name) => [name, { reached: false }]),
+  )
   let pending = [...names]
 
   while (pending.length > 0) {

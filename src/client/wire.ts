@@ -37,10 +37,16 @@ export function parseCommandResults(doc: unknown, action: Action): NodeResult[] 
   return resources(doc).map((resource, index) => {
     const at = `data[${index}].attributes`
     const attributes = record(resource.attributes, at)
-    const name = oneLine(text(attributes['node-name'], `${at}.node-name`, true) ?? text(resource.id, `data[${index}].id`)!)
+    const name = oneLine(
+      text(attributes['node-name'], `${at}.node-name`, true) ??
+        text(resource.id, `data[${index}].id`)!,
+    )
     const missing = bool(attributes.missing, `${at}.missing`)
     const success = bool(attributes.success, `${at}.success`)
-    const running = attributes.running === undefined || attributes.running === null ? null : bool(attributes.running, `${at}.running`)
+    const running =
+      attributes.running === undefined || attributes.running === null
+        ? null
+        : bool(attributes.running, `${at}.running`)
     const sent = attributes.state
     let state: PowerState | null = null
     // A node the server does not know has no power state, whatever placeholder was sent.
@@ -65,8 +71,13 @@ export function parseCommandResults(doc: unknown, action: Action): NodeResult[] 
 /** Read a `nodes` document: names, and the platform when the server says. */
 export function parseNodeList(doc: unknown): ListedNode[] {
   return resources(doc).map((resource, index) => {
-    const attributes = resource.attributes === undefined ? {} : record(resource.attributes, `data[${index}].attributes`)
-    const name = text(attributes.name, `data[${index}].attributes.name`, true) ?? text(resource.id, `data[${index}].id`)!
+    const attributes =
+      resource.attributes === undefined
+        ? {}
+        : record(resource.attributes, `data[${index}].attributes`)
+    const name =
+      text(attributes.name, `data[${index}].attributes.name`, true) ??
+      text(resource.id, `data[${index}].id`)!
     const platform = text(attributes.platform, `data[${index}].attributes.platform`, true) ?? null
     return { name: oneLine(name), platform: platform === null ? null : oneLine(platform) }
   })
@@ -77,12 +88,14 @@ export function parseGroupList(doc: unknown): ListedGroup[] {
   return resources(doc).map((resource, index) => {
     const at = `data[${index}].attributes`
     const attributes = resource.attributes === undefined ? {} : record(resource.attributes, at)
-    const name = text(attributes.name, `${at}.name`, true) ?? text(resource.id, `data[${index}].id`)!
+    const name =
+      text(attributes.name, `${at}.name`, true) ?? text(resource.id, `data[${index}].id`)!
     const members = attributes.nodes
     let nodes: string[]
     if (members === undefined || members === null) nodes = []
     else if (typeof members === 'string') nodes = members.split(',').filter((item) => item !== '')
-    else if (Array.isArray(members) && members.every((item) => typeof item === 'string')) nodes = members
+    else if (Array.isArray(members) && members.every((item) => typeof item === 'string'))
+      nodes = members
     else throw unexpected(`${at}.nodes`, 'a list of names')
     return { name: oneLine(name), nodes: nodes.map(oneLine) }
   })
@@ -100,7 +113,8 @@ function resources(doc: unknown): Resource[] {
 }
 
 function record(value: unknown, at: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw unexpected(at, 'an object')
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw unexpected(at, 'an object')
   return value as Record<string, unknown>
 }
 

@@ -15,4 +15,3 @@ export function registerServeCommand(cli: CAC): void {
     // Loaded on use: hono, the runner and the topology loader cost start-up time every client pays.
     .action(async (options: ServeOptions) => (await import('./serve.ts')).serve(options))
 }
-

@@ -26,7 +26,9 @@ export async function checkTopologyFile(path: string): Promise<CheckReport> {
   } catch (error) {
     if (!(error instanceof TopologyError)) throw error
     const lines = error.problems.map((problem) =>
-      problem.line > 0 ? `${path}:${problem.line}: ${formatProblem({ ...problem, line: 0 })}` : `${path}: ${formatProblem(problem)}`,
+      problem.line > 0
+        ? `${path}:${problem.line}: ${formatProblem({ ...problem, line: 0 })}`
+        : `${path}: ${formatProblem(problem)}`,
     )
     lines.push(`${error.problems.length} error${error.problems.length === 1 ? '' : 's'} in ${path}`)
     return { ok: false, lines }

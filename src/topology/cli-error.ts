@@ -8,7 +8,10 @@ export class CliError extends Error {
   readonly code: string
   readonly exitCode: number
 
-  constructor(message: string, options: { code?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { code?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause })
     this.name = 'CliError'
     this.code = options.code ?? 'ERR_USAGE'

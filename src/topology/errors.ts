@@ -16,7 +16,10 @@ export class TopologyError extends Error {
   constructor(source: string, problems: readonly TopologyProblem[], options?: ErrorOptions) {
     const first = problems[0]
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
-    super(`Cannot load topology "${source}": ${first ? formatProblem(first) : 'unknown error'}${more}`, options)
+    super(
+      `Cannot load topology "${source}": ${first ? formatProblem(first) : 'unknown error'}${more}`,
+      options,
+    )
     this.name = 'TopologyError'
     this.source = source
     this.problems = problems

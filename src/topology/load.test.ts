@@ -6,7 +6,8 @@ import { TopologyError } from './errors.ts'
 import { loadTopology, parseTopology } from './load.ts'
 import { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
 
-const fixture = new URL('../../test/fixtures/power-server-1.0-topology.yaml', import.meta.url).pathname
+const fixture = new URL('../../test/fixtures/power-server-1.0-topology.yaml', import.meta.url)
+  .pathname
 
 /** The problems a broken topology reports, as `line: key: message` strings. */
 function problemsOf(text: string): string[] {
@@ -33,7 +34,11 @@ describe('power-server 1.0 topology', () => {
     expect([...topology.platforms.keys()]).toEqual(['ipmi', 'aws', 'azure'])
     const node03 = topology.nodes.get('node03')
     expect(node03?.platform).toBe('ipmi')
-    expect(node03?.variables).toEqual({ ipmi_username: 'admin', ipmi_password: 'adminpass', name: 'node03' })
+    expect(node03?.variables).toEqual({
+      ipmi_username: 'admin',
+      ipmi_password: 'adminpass',
+      name: 'node03',
+    })
     expect(topology.platforms.get('aws')?.statusOffExitCode).toBe(123)
     expect(topology.platforms.get('ipmi')?.statusOffExitCode).toBe(111)
     expect(topology.platforms.get('azure')?.variables).toEqual(['resource_group', 'name'])
@@ -49,7 +54,9 @@ describe('power-server 1.0 topology', () => {
   test('a missing file names the path', async () => {
     const error = await loadTopology('/nonexistent/topology.yaml').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TopologyError)
-    expect((error as Error).message).toBe('Cannot load topology "/nonexistent/topology.yaml": no such file')
+    expect((error as Error).message).toBe(
+      'Cannot load topology "/nonexistent/topology.yaml": no such file',
+    )
   })
 })
 
@@ -73,7 +80,12 @@ ${platform}`)
   a: { timeout: 5, status: exit 0 }
   b: { timeout: { status: 2.5 }, status: exit 0 }
 `)
-    expect(topology.platforms.get('a')?.timeouts).toEqual({ power_on: 5, power_off: 5, restart: 5, status: 5 })
+    expect(topology.platforms.get('a')?.timeouts).toEqual({
+      power_on: 5,
+      power_off: 5,
+      restart: 5,
+      status: 5,
+    })
     expect(topology.platforms.get('b')?.timeouts.status).toBe(2.5)
     expect(topology.platforms.get('b')?.timeouts.power_on).toBe(60)
   })
@@ -88,26 +100,41 @@ platforms:
     defaults: { ipmi_port: 623 }
 `)
     const ipmi = topology.platforms.get('ipmi')!
-    expect(nodeEnvironment(topology.nodes.get('n1')!, ipmi)).toEqual({ name: 'n1', ipmi_port: '6230' })
-    expect(nodeEnvironment(topology.nodes.get('n2')!, ipmi)).toEqual({ name: 'n2', ipmi_port: '623' })
+    expect(nodeEnvironment(topology.nodes.get('n1')!, ipmi)).toEqual({
+      name: 'n1',
+      ipmi_port: '6230',
+    })
+    expect(nodeEnvironment(topology.nodes.get('n2')!, ipmi)).toEqual({
+      name: 'n2',
+      ipmi_port: '623',
+    })
     expect(problemsOf(`platforms:\n  p:\n    variables: [a]\n    defaults: { b: 1 }\n`)).toEqual([
       '4: platforms.p.defaults.b: has a default but is not listed in "variables"',
     ])
   })
 
   test('a node lacking a listed variable without default fails before anything runs', () => {
-    const topology = parseTopology(`static_nodes:\n  node03: { platform: ipmi }\nplatforms:\n  ipmi: { variables: [name, ipmi_username] }\n`)
-    expect(() => nodeEnvironment(topology.nodes.get('node03')!, topology.platforms.get('ipmi')!)).toThrow(
-      new MissingVariableError('node03', 'ipmi_username'),
+    const topology = parseTopology(
+      `static_nodes:\n  node03: { platform: ipmi }\nplatforms:\n  ipmi: { variables: [name, ipmi_username] }\n`,
     )
-    expect(nodeWarnings(topology.nodes.values(), topology.platforms)).toEqual(['node03: variable "ipmi_username" is not set'])
+    expect(() =>
+      nodeEnvironment(topology.nodes.get('node03')!, topology.platforms.get('ipmi')!),
+    ).toThrow(new MissingVariableError('node03', 'ipmi_username'))
+    expect(nodeWarnings(topology.nodes.values(), topology.platforms)).toEqual([
+      'node03: variable "ipmi_username" is not set',
+    ])
   })
 
   test('numbers, booleans and empty values become the strings a script sees', () => {
     const topology = parseTopology(`static_nodes:
   n1: { platform: demo, port: 623, lanplus: true, password: }
 ${platform}`)
-    expect(topology.nodes.get('n1')?.variables).toEqual({ port: '623', lanplus: 'true', password: '', name: 'n1' })
+    expect(topology.nodes.get('n1')?.variables).toEqual({
+      port: '623',
+      lanplus: 'true',
+      password: '',
+      name: 'n1',
+    })
   })
 
   test('YAML anchors and merge keys work as they did under Ruby', () => {
@@ -115,17 +142,25 @@ ${platform}`)
   n1: &defaults { platform: demo, region: eu }
   n2: { <<: *defaults, region: us }
 ${platform}`)
-    expect(topology.nodes.get('n2')).toEqual({ name: 'n2', platform: 'demo', variables: { region: 'us', name: 'n2' } })
+    expect(topology.nodes.get('n2')).toEqual({
+      name: 'n2',
+      platform: 'demo',
+      variables: { region: 'us', name: 'n2' },
+    })
   })
 })
 
 describe('broken topologies name the line and key', () => {
   test('bad YAML', () => {
-    expect(problemsOf('static_nodes:\n  n1: { platform: demo\nplatforms: {}\n')[0]).toMatch(/^3: : invalid YAML/)
+    expect(problemsOf('static_nodes:\n  n1: { platform: demo\nplatforms: {}\n')[0]).toMatch(
+      /^3: : invalid YAML/,
+    )
   })
 
   test('unknown top-level key, with a suggestion', () => {
-    expect(problemsOf(`platfroms: {}\n${platform}`)).toEqual(['1: platfroms: unknown key: did you mean "platforms"?'])
+    expect(problemsOf(`platfroms: {}\n${platform}`)).toEqual([
+      '1: platfroms: unknown key: did you mean "platforms"?',
+    ])
   })
 
   test('unknown platform key', () => {
@@ -147,7 +182,9 @@ describe('broken topologies name the line and key', () => {
   })
 
   test('a duplicate node', () => {
-    const problems = problemsOf(`static_nodes:\n  n1: { platform: demo }\n  n1: { platform: demo }\n${platform}`)
+    const problems = problemsOf(
+      `static_nodes:\n  n1: { platform: demo }\n  n1: { platform: demo }\n${platform}`,
+    )
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatch(/^3: : duplicate key/)
   })
@@ -174,14 +211,16 @@ groups:
       '6: platforms.demo.timeout: must be a number of seconds above 0 and at most 86400, or a mapping of actions to such numbers',
       '2: static_nodes.n1.platform: platform "nope" is not defined',
       '3: static_nodes.n2: has no "platform"',
-      '4: static_nodes.n3.name: a node\'s name is its key and cannot be set',
+      "4: static_nodes.n3.name: a node's name is its key and cannot be set",
       '4: static_nodes.n3.tags: must be a plain value (string, number or boolean), not a list or mapping',
       '8: groups.g: names nodes that are not defined: n[1-2,4-5]',
     ])
   })
 
   test('platforms is required and the file must be a mapping', () => {
-    expect(problemsOf('static_nodes: {}\n')).toEqual(['1: platforms: is required: define at least one platform'])
+    expect(problemsOf('static_nodes: {}\n')).toEqual([
+      '1: platforms: is required: define at least one platform',
+    ])
     expect(problemsOf('- just\n- a list\n')).toEqual([
       '1: : the file must be a mapping with "platforms" and "static_nodes"',
     ])

@@ -19,7 +19,10 @@ export async function loadTopology(path: string): Promise<Topology> {
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message)
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : String((error as Error).message)
     throw new TopologyError(path, [{ line: 0, key: '', message: reason }], { cause: error })
   }
   return parseTopology(text, path)

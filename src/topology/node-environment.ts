@@ -27,13 +27,17 @@ export function nodeEnvironment(node: Node, platform: Platform): Record<string, 
 }
 
 /** Every node-level problem a topology loads with but that will fail its actions. */
-export function nodeWarnings(nodes: Iterable<Node>, platforms: ReadonlyMap<string, Platform>): string[] {
+export function nodeWarnings(
+  nodes: Iterable<Node>,
+  platforms: ReadonlyMap<string, Platform>,
+): string[] {
   const warnings: string[] = []
   for (const node of nodes) {
     const platform = platforms.get(node.platform)
     if (!platform) continue
     for (const variable of platform.variables) {
-      if (node.variables[variable] === undefined && platform.defaults[variable] === undefined) warnings.push(new MissingVariableError(node.name, variable).message)
+      if (node.variables[variable] === undefined && platform.defaults[variable] === undefined)
+        warnings.push(new MissingVariableError(node.name, variable).message)
     }
   }
   return warnings

@@ -22,7 +22,11 @@ export interface Interpretation {
  * The one place script exit codes get their meaning. `null` is a script that did not
  * finish (timed out, killed, never started): a failure, and for `status` an unknown state.
  */
-export function interpretExit(action: Action, exitCode: number | null, statusOffExitCode: number): Interpretation {
+export function interpretExit(
+  action: Action,
+  exitCode: number | null,
+  statusOffExitCode: number,
+): Interpretation {
   if (action !== 'status') return { success: exitCode === 0 }
   if (exitCode === 0) return { success: true, state: 'on' }
   if (exitCode === statusOffExitCode) return { success: true, state: 'off' }

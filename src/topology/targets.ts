@@ -27,7 +27,10 @@ export function resolveTargets(
   const add = (name: string) => {
     names.add(name)
     if (names.size > limit) {
-      throw new HostlistError(`Too many nodes in one request: more than ${limit}`, request.nodes ?? request.groups ?? '')
+      throw new HostlistError(
+        `Too many nodes in one request: more than ${limit}`,
+        request.nodes ?? request.groups ?? '',
+      )
     }
   }
   if (request.nodes !== undefined) {

@@ -1,5 +1,11 @@
 import type { TopologyProblem } from './errors.ts'
-import { compareNatural, expandHostlist, foldHostlist, HostlistError, isValidNodeName } from './hostlist.ts'
+import {
+  compareNatural,
+  expandHostlist,
+  foldHostlist,
+  HostlistError,
+  isValidNodeName,
+} from './hostlist.ts'
 import {
   ACTIONS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
@@ -14,7 +20,13 @@ type Path = readonly (string | number)[]
 type Report = (path: Path, message: string) => void
 
 const TOP_KEYS = new Set(['static_nodes', 'nodes', 'platforms', 'groups'])
-const PLATFORM_KEYS = new Set<string>([...ACTIONS, 'variables', 'defaults', 'status_off_exit_code', 'timeout'])
+const PLATFORM_KEYS = new Set<string>([
+  ...ACTIONS,
+  'variables',
+  'defaults',
+  'status_off_exit_code',
+  'timeout',
+])
 /** Seconds; a day is already far beyond any sane power action, so larger values are typos. */
 const MAX_TIMEOUT_SECONDS = 86_400
 /** `@all` names every node unless the topology defines a group of that name itself. */
@@ -43,7 +55,8 @@ export function validateTopology(
   if (value.nodes !== undefined && value.static_nodes !== undefined) {
     report(['nodes'], 'give the nodes under "static_nodes" or "nodes", not both')
   }
-  const nodesKey = value.static_nodes === undefined && value.nodes !== undefined ? 'nodes' : 'static_nodes'
+  const nodesKey =
+    value.static_nodes === undefined && value.nodes !== undefined ? 'nodes' : 'static_nodes'
 
   const platforms = readPlatforms(value.platforms, report)
   const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
@@ -72,7 +85,8 @@ function readPlatforms(value: unknown, report: Report): Map<string, Platform> {
 
 function readPlatform(name: string, spec: unknown, report: Report): Platform | undefined {
   const at = (key?: string): Path => (key ? ['platforms', name, key] : ['platforms', name])
-  if (!isValidNodeName(name)) report(at(), 'platform names may hold letters, digits, ".", "_" and "-"')
+  if (!isValidNodeName(name))
+    report(at(), 'platform names may hold letters, digits, ".", "_" and "-"')
   if (!isRecord(spec)) {
     report(at(), 'must be a mapping with the platform\'s "variables" and scripts')
     return undefined
@@ -88,7 +102,10 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     } else {
       spec.variables.forEach((variable, index) => {
         if (typeof variable !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-          report(['platforms', name, 'variables', index], `${JSON.stringify(variable)} is not a valid shell variable name`)
+          report(
+            ['platforms', name, 'variables', index],
+            `${JSON.stringify(variable)} is not a valid shell variable name`,
+          )
         } else if (!variables.includes(variable)) {
           variables.push(variable)
         }
@@ -116,11 +133,23 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     }
   }
 
-  return { name, variables, defaults, scripts, statusOffExitCode, timeouts: readTimeouts(spec.timeout, at('timeout'), report) }
+  return {
+    name,
+    variables,
+    defaults,
+    scripts,
+    statusOffExitCode,
+    timeouts: readTimeouts(spec.timeout, at('timeout'), report),
+  }
 }
 
 /** `defaults` make listed variables optional for nodes: `{ ipmi_port: 623 }`. */
-function readDefaults(value: unknown, variables: readonly string[], path: Path, report: Report): Record<string, string> {
+function readDefaults(
+  value: unknown,
+  variables: readonly string[],
+  path: Path,
+  report: Report,
+): Record<string, string> {
   const defaults: Record<string, string> = {}
   if (value === undefined || value === null) return defaults
   if (!isRecord(value)) {
@@ -128,17 +157,25 @@ function readDefaults(value: unknown, variables: readonly string[], path: Path, 
     return defaults
   }
   for (const [variable, raw] of Object.entries(value)) {
-    if (!variables.includes(variable)) report([...path, variable], 'has a default but is not listed in "variables"')
-    else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) defaults[variable] = raw === null ? '' : String(raw)
+    if (!variables.includes(variable))
+      report([...path, variable], 'has a default but is not listed in "variables"')
+    else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw))
+      defaults[variable] = raw === null ? '' : String(raw)
     else report([...path, variable], 'must be a plain value (string, number or boolean)')
   }
   return defaults
 }
 
 function readTimeouts(value: unknown, path: Path, report: Report): Record<Action, number> {
-  const timeouts = Object.fromEntries(ACTIONS.map((a) => [a, DEFAULT_TIMEOUT_SECONDS])) as Record<Action, number>
+  const timeouts = Object.fromEntries(ACTIONS.map((a) => [a, DEFAULT_TIMEOUT_SECONDS])) as Record<
+    Action,
+    number
+  >
   const valid = (seconds: unknown): seconds is number =>
-    typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS
+    typeof seconds === 'number' &&
+    Number.isFinite(seconds) &&
+    seconds > 0 &&
+    seconds <= MAX_TIMEOUT_SECONDS
   const explain = `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`
   if (value === undefined || value === null) return timeouts
   if (isRecord(value)) {
@@ -174,7 +211,10 @@ function readNodes(
   for (const [name, spec] of Object.entries(value)) {
     const at = (field?: string): Path => (field ? [key, name, field] : [key, name])
     if (!isValidNodeName(name)) {
-      report(at(), `invalid node name ${JSON.stringify(name)}: names may hold letters, digits, ".", "_" and "-"`)
+      report(
+        at(),
+        `invalid node name ${JSON.stringify(name)}: names may hold letters, digits, ".", "_" and "-"`,
+      )
       continue
     }
     if (!isRecord(spec)) {
@@ -185,18 +225,26 @@ function readNodes(
     let platform: string | undefined
     for (const [field, raw] of Object.entries(spec)) {
       if (field === 'platform') {
-        if (typeof raw !== 'string' || raw === '') report(at(field), 'must be the name of a platform')
-        else if (!platforms.has(raw)) report(at(field), `platform ${JSON.stringify(raw)} is not defined${suggest(raw, platforms.keys())}`)
+        if (typeof raw !== 'string' || raw === '')
+          report(at(field), 'must be the name of a platform')
+        else if (!platforms.has(raw))
+          report(
+            at(field),
+            `platform ${JSON.stringify(raw)} is not defined${suggest(raw, platforms.keys())}`,
+          )
         else platform = raw
       } else if (field === 'name') {
-        if (raw !== name) report(at(field), 'a node\'s name is its key and cannot be set')
+        if (raw !== name) report(at(field), "a node's name is its key and cannot be set")
       } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
         report(at(field), 'variable names must be valid shell variable names')
       } else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) {
         // A bare `key:` is an empty value, as power-server read it.
         variables[field] = raw === null ? '' : String(raw)
       } else {
-        report(at(field), 'must be a plain value (string, number or boolean), not a list or mapping')
+        report(
+          at(field),
+          'must be a plain value (string, number or boolean), not a list or mapping',
+        )
       }
     }
     if (spec.platform === undefined) report(at(), 'has no "platform"')
@@ -206,25 +254,32 @@ function readNodes(
   return nodes
 }
 
-function readGroups(value: unknown, nodes: ReadonlyMap<string, Node>, report: Report): Map<string, string[]> {
+function readGroups(
+  value: unknown,
+  nodes: ReadonlyMap<string, Node>,
+  report: Report,
+): Map<string, string[]> {
   const groups = new Map<string, string[]>()
   if (value !== undefined && value !== null && !isRecord(value)) {
     report(['groups'], 'must be a mapping of group names to hostlists, e.g. compute: node[01-32]')
   } else if (value) {
     for (const [name, spec] of Object.entries(value)) {
-      if (!isValidNodeName(name)) report(['groups', name], 'group names may hold letters, digits, ".", "_" and "-"')
+      if (!isValidNodeName(name))
+        report(['groups', name], 'group names may hold letters, digits, ".", "_" and "-"')
       const expressions = Array.isArray(spec) ? spec : [spec]
       const members = new Set<string>()
       expressions.forEach((expression, index) => {
         const path: Path = Array.isArray(spec) ? ['groups', name, index] : ['groups', name]
-        if (typeof expression !== 'string') return report(path, 'must be a hostlist such as node[01-04], or a list of them')
+        if (typeof expression !== 'string')
+          return report(path, 'must be a hostlist such as node[01-04], or a list of them')
         try {
           const undefinedNodes: string[] = []
           for (const member of expandHostlist(expression)) {
             if (nodes.has(member)) members.add(member)
             else undefinedNodes.push(member)
           }
-          if (undefinedNodes.length > 0) report(path, `names nodes that are not defined: ${foldHostlist(undefinedNodes)}`)
+          if (undefinedNodes.length > 0)
+            report(path, `names nodes that are not defined: ${foldHostlist(undefinedNodes)}`)
         } catch (error) {
           if (!(error instanceof HostlistError)) throw error
           report(path, (error as HostlistError).message)

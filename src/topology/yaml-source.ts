@@ -13,7 +13,12 @@ export interface YamlSource {
 /** Parse YAML text, keeping line positions. Merge keys (`<<: *x`) work as in Ruby's Psych. */
 export function parseYaml(text: string): YamlSource {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false })
+  const doc = parseDocument(text, {
+    lineCounter,
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: false,
+  })
   const lineAt = (offset: number) => lineCounter.linePos(offset).line
 
   const problems: TopologyProblem[] = [...doc.errors, ...doc.warnings].map((error) => ({
@@ -27,7 +32,9 @@ export function parseYaml(text: string): YamlSource {
     let line = node && (node as YamlNode).range ? lineAt((node as YamlNode).range![0]) : 1
     for (const step of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step))
+        const pair = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(step),
+        )
         if (!pair) return line
         if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0])
         node = pair.value
@@ -46,7 +53,11 @@ export function parseYaml(text: string): YamlSource {
 }
 
 function yamlMessage(code: string, message: string): string {
-  if (code === 'DUPLICATE_KEY') return 'duplicate key: ' + firstLine(message).replace(/^Map keys must be unique.*$/, 'each name may appear once')
+  if (code === 'DUPLICATE_KEY')
+    return (
+      'duplicate key: ' +
+      firstLine(message).replace(/^Map keys must be unique.*$/, 'each name may appear once')
+    )
   return `invalid YAML: ${firstLine(message)}`
 }
 

@@ -22,12 +22,20 @@ export async function runList(options: ListOptions, io: ClientIo): Promise<numbe
       .map((group) => ({ name: group.name, nodes: [...group.nodes].sort(compareNatural) }))
       .sort((a, b) => compareNatural(a.name, b.name))
     if (options.json) io.stdout.write(`${JSON.stringify({ groups }, null, 2)}\n`)
-    else io.stdout.write(columns(groups.map((group) => [group.name, options.verbose ? foldNames(group.nodes) : ''])))
+    else
+      io.stdout.write(
+        columns(groups.map((group) => [group.name, options.verbose ? foldNames(group.nodes) : ''])),
+      )
     return EXIT.ok
   }
-  const nodes = parseNodeList(await request('GET', '/nodes')).sort((a, b) => compareNatural(a.name, b.name))
+  const nodes = parseNodeList(await request('GET', '/nodes')).sort((a, b) =>
+    compareNatural(a.name, b.name),
+  )
   if (options.json) io.stdout.write(`${JSON.stringify({ nodes }, null, 2)}\n`)
-  else io.stdout.write(columns(nodes.map((node) => [node.name, options.verbose ? (node.platform ?? '') : ''])))
+  else
+    io.stdout.write(
+      columns(nodes.map((node) => [node.name, options.verbose ? (node.platform ?? '') : ''])),
+    )
   return EXIT.ok
 }
 

@@ -2,7 +2,15 @@ import { EXIT, exitCodeFor, type Action } from '../../topology/index.ts'
 import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError } from '../errors.ts'
-import { describe, foldNames, renderJson, renderSummary, renderTable, sortRows, wantColour } from '../format.ts'
+import {
+  describe,
+  foldNames,
+  renderJson,
+  renderSummary,
+  renderTable,
+  sortRows,
+  wantColour,
+} from '../format.ts'
 import type { Method, Request } from '../http.ts'
 import type { ClientIo } from '../io.ts'
 import { startProgress } from '../progress.ts'
@@ -24,7 +32,12 @@ export interface PowerOptions extends CommonOptions {
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 300
 
 /** power-server 1.0's verbs, kept so either server understands the request. */
-const METHOD: Record<Action, Method> = { status: 'GET', power_on: 'PATCH', power_off: 'DELETE', restart: 'PUT' }
+const METHOD: Record<Action, Method> = {
+  status: 'GET',
+  power_on: 'PATCH',
+  power_off: 'DELETE',
+  restart: 'PUT',
+}
 
 const DOING: Record<Action, string> = {
   status: 'Asking for the power state of',
@@ -38,13 +51,27 @@ const DOING: Record<Action, string> = {
  * Targets are checked before the configuration is read, so a typo is reported even on a
  * machine without a config.
  */
-export async function runPower(action: Action, args: readonly string[], options: PowerOptions, io: ClientIo): Promise<number> {
-  if (options.json && options.summary) throw new TargetError('--json and --summary cannot be used together: choose one')
+export async function runPower(
+  action: Action,
+  args: readonly string[],
+  options: PowerOptions,
+  io: ClientIo,
+): Promise<number> {
+  if (options.json && options.summary)
+    throw new TargetError('--json and --summary cannot be used together: choose one')
   const targets = checkTargets(args, { groups: options.groups })
-  const waitTimeout = parseTimeout(options.waitTimeout, '--wait-timeout', DEFAULT_WAIT_TIMEOUT_SECONDS)
+  const waitTimeout = parseTimeout(
+    options.waitTimeout,
+    '--wait-timeout',
+    DEFAULT_WAIT_TIMEOUT_SECONDS,
+  )
   const { request } = await openSession(options, io)
 
-  if ((action === 'power_off' || action === 'restart') && !options.yes && canPrompt(!!io.stdin.isTTY, !!io.stderr.isTTY)) {
+  if (
+    (action === 'power_off' || action === 'restart') &&
+    !options.yes &&
+    canPrompt(!!io.stdin.isTTY, !!io.stderr.isTTY)
+  ) {
     const names = await countTargets(targets, request)
     if (names.length > CONFIRM_ABOVE) {
       const question = `${action === 'power_off' ? 'Power off' : 'Restart'} ${names.length} nodes: ${foldNames(names)}?`
@@ -67,13 +94,20 @@ export async function runPower(action: Action, args: readonly string[], options:
   let wait: WaitResult | undefined
   if (options.wait && action !== 'status') {
     const target = WAIT_TARGET[action]
-    const names = results.filter((result) => result.success && !result.missing).map((result) => result.name)
+    const names = results
+      .filter((result) => result.success && !result.missing)
+      .map((result) => result.name)
     let pending = names.length
-    const waiting = startProgress(() => `Waiting for ${pending} of ${names.length} nodes to be ${target}`, io.stderr, { delayMs: 0 })
+    const waiting = startProgress(
+      () => `Waiting for ${pending} of ${names.length} nodes to be ${target}`,
+      io.stderr,
+      { delayMs: 0 },
+    )
     try {
       wait = await waitForState(
         names,
-        async (batch) => parseCommandResults(await request('GET', '/', { nodes: foldNames(batch) }), 'status'),
+        async (batch) =>
+          parseCommandResults(await request('GET', '/', { nodes: foldNames(batch) }), 'status'),
         { target, timeoutMs: waitTimeout * 1000, onPoll: (left) => (pending = left) },
       )
     } finally {
@@ -81,7 +115,12 @@ export async function runPower(action: Action, args: readonly string[], options:
     }
   }
 
-  const exitCode = wait ? waitExitCode(results, wait) : exitCodeFor(action, results.map((result) => ({ ...result, state: result.state ?? undefined })))
+  const exitCode = wait
+    ? waitExitCode(results, wait)
+    : exitCodeFor(
+        action,
+        results.map((result) => ({ ...result, state: result.state ?? undefined })),
+      )
   if (options.json) {
     io.stdout.write(renderJson(action, results, { exitCode, wait }))
     return exitCode
@@ -95,7 +134,9 @@ export async function runPower(action: Action, args: readonly string[], options:
 
 /** After `--wait`: 0 only when every node was known, accepted the action and got there. */
 function waitExitCode(results: readonly NodeResult[], wait: WaitResult): number {
-  const failed = results.some((result) => result.missing || !result.success || !wait.nodes.get(result.name)?.reached)
+  const failed = results.some(
+    (result) => result.missing || !result.success || !wait.nodes.get(result.name)?.reached,
+  )
   return failed ? EXIT.failed : EXIT.ok
 }
 
@@ -103,7 +144,9 @@ function waitExitCode(results: readonly NodeResult[], wait: WaitResult): number 
 async function countTargets(targets: TargetQuery, request: Request): Promise<string[]> {
   const names = new Set(targets.names)
   if (targets.groups.length > 0) {
-    const members = new Map(parseGroupList(await request('GET', '/groups')).map((group) => [group.name, group.nodes]))
+    const members = new Map(
+      parseGroupList(await request('GET', '/groups')).map((group) => [group.name, group.nodes]),
+    )
     for (const group of targets.groups) for (const name of members.get(group) ?? []) names.add(name)
   }
   return [...names]

@@ -17,13 +17,23 @@ export interface Session {
 /** Resolve the configuration and prepare requests; with `--debug`, say where settings came from. */
 export async function openSession(options: CommonOptions, io: ClientIo): Promise<Session> {
   const config = await resolveConfig(stringFlags(options), { env: io.env })
-  const debug = options.debug ? (line: string) => void io.stderr.write(`debug: ${line}\n`) : undefined
-  debug?.(`server ${config.baseUrl} (from ${config.urlSource}), token from ${config.tokenSource}, timeout ${config.timeoutMs / 1000}s`)
+  const debug = options.debug
+    ? (line: string) => void io.stderr.write(`debug: ${line}\n`)
+    : undefined
+  debug?.(
+    `server ${config.baseUrl} (from ${config.urlSource}), token from ${config.tokenSource}, timeout ${config.timeoutMs / 1000}s`,
+  )
   return { config, request: createRequest(config, { fetch: io.fetch, debug }) }
 }
 
 // cac (through mri) turns numeric-looking values into numbers; a URL or token is always text.
 function stringFlags(options: CommonOptions): ConfigFlags {
-  const text = (value: unknown) => (value === undefined || value === true ? undefined : String(value))
-  return { url: text(options.url), token: text(options.token), config: text(options.config), timeout: options.timeout }
+  const text = (value: unknown) =>
+    value === undefined || value === true ? undefined : String(value)
+  return {
+    url: text(options.url),
+    token: text(options.token),
+    config: text(options.config),
+    timeout: options.timeout,
+  }
 }
