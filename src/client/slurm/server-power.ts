@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { createRequest, parseCommandResults, resolveConfig } from '../index.ts'
 import type { PowerRequest } from './types.ts'
 
@@ -25,11 +24,8 @@ export function serverPower(options: ServerPowerOptions): PowerRequest {
   return async function power(action, hostlist) {
     const config = await resolveConfig(
       { config: options.configFile, timeout: Math.max(options.timeoutMs, 1) / 1000 },
-      {
-        env: {},
-        readText: (path) =>
-          path === options.configFile ? readTextIfExists(path) : Promise.resolve(undefined),
-      },
+      // A named config is the only file read; an empty env switches off the rest.
+      { env: {} },
     )
     const request = createRequest(config, { fetch: options.fetch })
     const results = parseCommandResults(
@@ -43,14 +39,5 @@ export function serverPower(options: ServerPowerOptions): PowerRequest {
       message: result.message,
       durationMs: result.durationMs,
     }))
-  }
-}
-
-async function readTextIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
   }
 }
