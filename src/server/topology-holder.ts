@@ -16,7 +16,8 @@ export interface TopologyHolder {
 
 /** One-line summary for logs: `"/path": 12 nodes, 3 platforms, 2 groups`. */
 export function describeTopology(topology: Topology): string {
-  return `"${topology.source}": ${topology.nodes.size} nodes, ${topology.platforms.size} platforms, ${topology.groups.size} groups`
+  const { nodes, platforms, groups } = topology
+  return `"${topology.source}": ${count(nodes.size, 'node')}, ${count(platforms.size, 'platform')}, ${count(groups.size, 'group')}`
 }
 
 /** Log each problem of an invalid topology as `file:line: key: message`. */
@@ -70,4 +71,8 @@ export function createTopologyHolder(
       return chain
     },
   }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
