@@ -29,6 +29,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok
   }
   if (!cli.matchedCommand) {
+    const unknown = Object.keys(parsed.options).filter((key) => key !== '--')
+    if (unknown.length > 0) {
+      const flag = unknown[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+      throw new CliError(`Unknown option "--${flag}": see flight-power --help`)
+    }
     if (parsed.args.length === 0) {
       cli.outputHelp()
       return EXIT.ok

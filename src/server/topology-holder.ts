@@ -31,7 +31,7 @@ export function logTopologyProblems(error: TopologyError, logger: Logger): void 
 /** Log node-level warnings (a node lacking a variable its platform lists). */
 export function logNodeWarnings(topology: Topology, logger: Logger): void {
   for (const warning of nodeWarnings(topology.nodes.values(), topology.platforms)) {
-    logger.warn(`${warning}: its actions will fail until it is set`)
+    logger.warn(warning)
   }
 }
 

@@ -3,7 +3,7 @@ export type { Action, Node, Platform, Topology } from './types.ts'
 export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
 export { loadTopology, parseTopology } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'
-export { ALL_GROUP } from './validate.ts'
+export { ALL_GROUP } from './read-groups.ts'
 export {
   DEFAULT_EXPANSION_LIMIT,
   HostlistError,

@@ -75,6 +75,26 @@ ${platform}`)
     expect(topology.groups.get('all')).toEqual(['n1', 'n2', 'n10'])
   })
 
+  test('groups may name other groups; a cycle is an error naming it', () => {
+    const topology = parseTopology(`static_nodes:
+  n1: { platform: demo }
+  n2: { platform: demo }
+  n3: { platform: demo }
+groups:
+  compute: ['@rack1', '@rack2', n3]
+  rack1: n1
+  rack2: n2
+  everyone: '@all'
+${platform}`)
+    expect(topology.groups.get('compute')).toEqual(['n1', 'n2', 'n3'])
+    expect(topology.groups.get('everyone')).toEqual(['n1', 'n2', 'n3'])
+    expect(
+      problemsOf(
+        `static_nodes:\n  n1: { platform: demo }\ngroups:\n  a: '@b'\n  b: 'n1,@a'\n${platform}`,
+      ),
+    ).toEqual(['4: groups.a: includes itself: @a → @b → @a'])
+  })
+
   test('timeouts per platform: one number or per action', () => {
     const topology = parseTopology(`platforms:
   a: { timeout: 5, status: exit 0 }
@@ -121,7 +141,16 @@ platforms:
       nodeEnvironment(topology.nodes.get('node03')!, topology.platforms.get('ipmi')!),
     ).toThrow(new MissingVariableError('node03', 'ipmi_username'))
     expect(nodeWarnings(topology.nodes.values(), topology.platforms)).toEqual([
-      'node03: variable "ipmi_username" is not set',
+      'node03: variable "ipmi_username" is not set: its actions will fail until it is set',
+    ])
+  })
+
+  test('names that differ only in case are a warning: DNS would make them one machine', () => {
+    const topology = parseTopology(
+      `static_nodes:\n  node01: { platform: demo }\n  Node01: { platform: demo }\n${platform}`,
+    )
+    expect(nodeWarnings(topology.nodes.values(), topology.platforms)).toEqual([
+      'node01 and Node01 differ only in case: they may be one machine',
     ])
   })
 
@@ -185,8 +214,7 @@ describe('broken topologies name the line and key', () => {
     const problems = problemsOf(
       `static_nodes:\n  n1: { platform: demo }\n  n1: { platform: demo }\n${platform}`,
     )
-    expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatch(/^3: : duplicate key/)
+    expect(problems).toEqual(['3: : duplicate key "n1": each name may appear once'])
   })
 
   test('an invalid node name', () => {
@@ -213,8 +241,26 @@ groups:
       '3: static_nodes.n2: has no "platform"',
       "4: static_nodes.n3.name: a node's name is its key and cannot be set",
       '4: static_nodes.n3.tags: must be a plain value (string, number or boolean), not a list or mapping',
-      '8: groups.g: names nodes that are not defined: n[1-2,4-5]',
+      '8: groups.g: names nodes that are not defined: n[4-5]',
     ])
+  })
+
+  test('keys YAML reads as the same number are duplicates, named as written', () => {
+    expect(
+      problemsOf(`static_nodes:\n  1: { platform: demo }\n  01: { platform: demo }\n${platform}`),
+    ).toEqual(['3: : duplicate key "01": each name may appear once'])
+  })
+
+  test('an alias bomb is a bad file, not a crash', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 7; i++) {
+      const previous = String.fromCharCode(96 + i)
+      const name = String.fromCharCode(97 + i)
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`)
+    }
+    expect(
+      problemsOf(`static_nodes: {}\nbomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n${platform}`),
+    ).toEqual(['1: : invalid YAML: Excessive alias count indicates a resource exhaustion attack'])
   })
 
   test('platforms is required and the file must be a mapping', () => {

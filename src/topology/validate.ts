@@ -1,11 +1,7 @@
 import type { TopologyProblem } from './errors.ts'
-import {
-  compareNatural,
-  expandHostlist,
-  foldHostlist,
-  HostlistError,
-  isValidNodeName,
-} from './hostlist.ts'
+import { isValidNodeName } from './hostlist.ts'
+import { readGroups } from './read-groups.ts'
+import { isRecord, type Path, type Report } from './report.ts'
 import {
   ACTIONS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
@@ -15,9 +11,6 @@ import {
   type Platform,
   type Topology,
 } from './types.ts'
-
-type Path = readonly (string | number)[]
-type Report = (path: Path, message: string) => void
 
 const TOP_KEYS = new Set(['static_nodes', 'nodes', 'platforms', 'groups'])
 const PLATFORM_KEYS = new Set<string>([
@@ -29,12 +22,10 @@ const PLATFORM_KEYS = new Set<string>([
 ])
 /** Seconds; a day is already far beyond any sane power action, so larger values are typos. */
 const MAX_TIMEOUT_SECONDS = 86_400
-/** `@all` names every node unless the topology defines a group of that name itself. */
-export const ALL_GROUP = 'all'
 
 /**
- * Turn a parsed YAML value into a Topology, reporting every problem through `report`.
- * Returns undefined when any problem was reported.
+ * Turn a parsed YAML value into a Topology, collecting every problem on the way.
+ * `topology` is absent when any problem was found.
  */
 export function validateTopology(
   value: unknown,
@@ -60,7 +51,8 @@ export function validateTopology(
 
   const platforms = readPlatforms(value.platforms, report)
   const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
-  const groups = readGroups(value.groups, nodes, report)
+  const declared = new Set(isRecord(value[nodesKey]) ? Object.keys(value[nodesKey]) : [])
+  const groups = readGroups(value.groups, nodes, declared, report)
   if (problems.length > 0) return { problems }
   return { topology: { source, nodes, platforms, groups }, problems }
 }
@@ -252,48 +244,6 @@ function readNodes(
     if (platform) nodes.set(name, { name, platform, variables })
   }
   return nodes
-}
-
-function readGroups(
-  value: unknown,
-  nodes: ReadonlyMap<string, Node>,
-  report: Report,
-): Map<string, string[]> {
-  const groups = new Map<string, string[]>()
-  if (value !== undefined && value !== null && !isRecord(value)) {
-    report(['groups'], 'must be a mapping of group names to hostlists, e.g. compute: node[01-32]')
-  } else if (value) {
-    for (const [name, spec] of Object.entries(value)) {
-      if (!isValidNodeName(name))
-        report(['groups', name], 'group names may hold letters, digits, ".", "_" and "-"')
-      const expressions = Array.isArray(spec) ? spec : [spec]
-      const members = new Set<string>()
-      expressions.forEach((expression, index) => {
-        const path: Path = Array.isArray(spec) ? ['groups', name, index] : ['groups', name]
-        if (typeof expression !== 'string')
-          return report(path, 'must be a hostlist such as node[01-04], or a list of them')
-        try {
-          const undefinedNodes: string[] = []
-          for (const member of expandHostlist(expression)) {
-            if (nodes.has(member)) members.add(member)
-            else undefinedNodes.push(member)
-          }
-          if (undefinedNodes.length > 0)
-            report(path, `names nodes that are not defined: ${foldHostlist(undefinedNodes)}`)
-        } catch (error) {
-          if (!(error instanceof HostlistError)) throw error
-          report(path, (error as HostlistError).message)
-        }
-      })
-      groups.set(name, [...members].sort(compareNatural))
-    }
-  }
-  if (!groups.has(ALL_GROUP)) groups.set(ALL_GROUP, [...nodes.keys()].sort(compareNatural))
-  return groups
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** `: did you mean "power_on"?` when a near miss is in `known`, else nothing. */

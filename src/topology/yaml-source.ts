@@ -24,7 +24,7 @@ export function parseYaml(text: string): YamlSource {
   const problems: TopologyProblem[] = [...doc.errors, ...doc.warnings].map((error) => ({
     line: lineAt(error.pos[0]),
     key: '',
-    message: yamlMessage(error.code, error.message),
+    message: yamlMessage(error.code, error.message, keyAt(text, error.pos[0])),
   }))
 
   function lineOf(path: readonly (string | number)[]): number {
@@ -48,19 +48,31 @@ export function parseYaml(text: string): YamlSource {
     return line
   }
 
-  const value = problems.length === 0 ? doc.toJS({ maxAliasCount: 10_000 }) : undefined
+  let value: unknown
+  if (problems.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 10_000 })
+    } catch (error) {
+      // yaml refuses alias "billion laughs" here, after parsing: a bad file, not a crash.
+      problems.push({ line: 1, key: '', message: `invalid YAML: ${(error as Error).message}` })
+    }
+  }
   return { value, problems, lineOf }
 }
 
-function yamlMessage(code: string, message: string): string {
-  if (code === 'DUPLICATE_KEY')
-    return (
-      'duplicate key: ' +
-      firstLine(message).replace(/^Map keys must be unique.*$/, 'each name may appear once')
-    )
+function yamlMessage(code: string, message: string, source: string): string {
+  if (code === 'DUPLICATE_KEY') {
+    return `duplicate key ${JSON.stringify(source)}: each name may appear once`
+  }
   return `invalid YAML: ${firstLine(message)}`
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? text
+}
+
+/** The key written at `offset` (yaml reports only where a duplicate starts). */
+function keyAt(text: string, offset: number): string {
+  const match = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+)/.exec(text.slice(offset))
+  return (match?.[1] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
 }
