@@ -1,8 +1,17 @@
+import type { Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
 import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
 import { oneLine } from './text.ts'
 
 export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT'
+
+/** power-server 1.0's verb for each action, kept so either server understands the request. */
+export const ACTION_METHOD: Readonly<Record<Action, Method>> = {
+  status: 'GET',
+  power_on: 'PATCH',
+  power_off: 'DELETE',
+  restart: 'PUT',
+}
 
 /** One API call: the parsed JSON body of a 2xx reply, or a client error saying what to do. */
 export type Request = (

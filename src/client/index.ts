@@ -3,7 +3,13 @@ import type { Action } from '../topology/index.ts'
 import { DEFAULT_TIMEOUT_SECONDS } from './config.ts'
 import { processIo } from './io.ts'
 
-export { SYSTEM_CONFIG_PATH, resolveConfig, userConfigPath, type ClientConfig } from './config.ts'
+export {
+  SYSTEM_CONFIG_PATH,
+  parseTimeout,
+  resolveConfig,
+  userConfigPath,
+  type ClientConfig,
+} from './config.ts'
 export {
   ConfigError,
   ServerResponseError,
@@ -11,7 +17,7 @@ export {
   TokenRejectedError,
   UnreachableError,
 } from './errors.ts'
-export { createRequest, type Method, type Request } from './http.ts'
+export { ACTION_METHOD, createRequest, type Method, type Request } from './http.ts'
 export { parseCommandResults, type NodeResult } from './wire.ts'
 
 /**

@@ -11,7 +11,7 @@ import {
   sortRows,
   wantColour,
 } from '../format.ts'
-import type { Method, Request } from '../http.ts'
+import { ACTION_METHOD, type Request } from '../http.ts'
 import type { ClientIo } from '../io.ts'
 import { startProgress } from '../progress.ts'
 import { checkTargets, type TargetQuery } from '../targets.ts'
@@ -30,14 +30,6 @@ export interface PowerOptions extends CommonOptions {
 
 /** Seconds `--wait` allows unless `--wait-timeout` says otherwise: cloud instances take minutes. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 300
-
-/** power-server 1.0's verbs, kept so either server understands the request. */
-const METHOD: Record<Action, Method> = {
-  status: 'GET',
-  power_on: 'PATCH',
-  power_off: 'DELETE',
-  restart: 'PUT',
-}
 
 const DOING: Record<Action, string> = {
   status: 'Asking for the power state of',
@@ -86,7 +78,7 @@ export async function runPower(
   const progress = startProgress(() => `${DOING[action]} ${what}`, io.stderr)
   let results: NodeResult[]
   try {
-    results = parseCommandResults(await request(METHOD[action], '/', targets.query), action)
+    results = parseCommandResults(await request(ACTION_METHOD[action], '/', targets.query), action)
   } finally {
     progress.stop()
   }

@@ -2,7 +2,8 @@ import { resolve } from 'node:path'
 import { EXIT } from '../../topology/index.ts'
 import { SYSTEM_CONFIG_PATH } from '../index.ts'
 import { runSlurmCall } from './call.ts'
-import { parseTimeoutSeconds, pathOption, type SlurmOptions } from './options.ts'
+import { parseTimeout } from '../index.ts'
+import { pathOption, type SlurmOptions } from './options.ts'
 import { serverPower } from './server-power.ts'
 import { openSlurmLog } from './slurm-log.ts'
 import { createSyslog } from './syslog.ts'
@@ -35,7 +36,7 @@ export async function runCallCommand(
   })
   let seconds = DEFAULT_TIMEOUT_SECONDS
   try {
-    seconds = parseTimeoutSeconds(options.timeout, DEFAULT_TIMEOUT_SECONDS)
+    seconds = parseTimeout(options.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS)
   } catch (error) {
     // A hand-edited program must still power nodes: say so and use the default.
     log.warn(`${(error as Error).message}; using ${DEFAULT_TIMEOUT_SECONDS} s`)

@@ -8,16 +8,6 @@ export interface SlurmOptions {
   readonly force?: boolean
 }
 
-/** `--timeout` in seconds: a positive number, or the default when absent. */
-export function parseTimeoutSeconds(value: string | number | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback
-  const seconds = typeof value === 'number' ? value : Number(value)
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new CliError(`Invalid --timeout "${value}": expected a positive number of seconds`)
-  }
-  return seconds
-}
-
 /** A path flag as text: cac makes numbers of numeric-looking values and `true` of bare flags. */
 export function pathOption(value: unknown, flag: string): string | undefined {
   if (value === undefined) return undefined

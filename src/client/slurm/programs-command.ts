@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CliError, EXIT } from '../../topology/index.ts'
 import { SYSTEM_CONFIG_PATH } from '../index.ts'
-import { parseTimeoutSeconds, pathOption, type SlurmOptions } from './options.ts'
+import { parseTimeout } from '../index.ts'
+import { pathOption, type SlurmOptions } from './options.ts'
 import { writePrograms } from './programs.ts'
 import { DEFAULT_LOG_FILE, DEFAULT_TIMEOUT_SECONDS, SLURM_ACTIONS } from './types.ts'
 import { SETTING, selfCommand } from './wrapper.ts'
@@ -22,7 +23,7 @@ export async function runPrograms(dir: string | undefined, options: SlurmOptions
   const timeout =
     options.timeout === undefined
       ? undefined
-      : parseTimeoutSeconds(options.timeout, DEFAULT_TIMEOUT_SECONDS)
+      : parseTimeout(options.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS)
   const files = await writePrograms(resolve(dir), {
     command: selfCommand(),
     config,

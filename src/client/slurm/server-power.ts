@@ -1,4 +1,4 @@
-import { createRequest, parseCommandResults, resolveConfig } from '../index.ts'
+import { ACTION_METHOD, createRequest, parseCommandResults, resolveConfig } from '../index.ts'
 import type { PowerRequest } from './types.ts'
 
 /** Options of `serverPower`. */
@@ -10,9 +10,6 @@ export interface ServerPowerOptions {
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch
 }
-
-/** power-server 1.0's verbs, as the client sends them. */
-const METHOD = { power_on: 'PATCH', power_off: 'DELETE' } as const
 
 /**
  * Power requests through the client's own config parsing and HTTP error handling, reading
@@ -29,7 +26,7 @@ export function serverPower(options: ServerPowerOptions): PowerRequest {
     )
     const request = createRequest(config, { fetch: options.fetch })
     const results = parseCommandResults(
-      await request(METHOD[action], '/', { nodes: hostlist }),
+      await request(ACTION_METHOD[action], '/', { nodes: hostlist }),
       action,
     )
     return results.map((result) => ({
