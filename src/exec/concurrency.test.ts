@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRunner } from './index.ts'
 import { tempDir } from './testing.ts'
@@ -7,9 +7,31 @@ import { tempDir } from './testing.ts'
 const dir = tempDir()
 afterAll(() => dir.remove())
 
-// Each run appends `start <id> <key> <ns>` and `end <id> <key> <ns>` to one shared log.
-const LOGGED = `echo "start $id $key $(date +%s%N)" >> "$log"; sleep "$pause"
+// Each run appends `start <id> <key> <ns>` and `end <id> <key> <ns>` to one shared log. A run
+// given `together` waits after its start until that many runs have started, so runs the runner
+// starts side by side overlap in the log however slowly a loaded machine starts their shells.
+const LOGGED = `echo "start $id $key $(date +%s%N)" >> "$log"
+until [ "$(grep -c '^start' "$log")" -ge "\${together:-0}" ]; do sleep 0.01; done
+sleep "$pause"
 echo "end $id $key $(date +%s%N)" >> "$log"`
+
+// A run that ends only once `gate` exists, which the test creates when it is ready.
+const GATED = `echo "start $id $key $(date +%s%N)" >> "$log"
+until [ -e "$gate" ]; do sleep 0.01; done
+echo "end $id $key $(date +%s%N)" >> "$log"`
+
+/** `promise`, or a failure if it has not settled within `ms` */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: Timer | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Not settled within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 interface Interval {
   id: string
@@ -59,7 +81,8 @@ describe('global concurrency', () => {
       runner.run({
         key: `node${i}`,
         script: LOGGED,
-        env: { id: String(i), key: `node${i}`, log, pause: '0.2' },
+        // The first four start at once and wait for each other: the limit must let them.
+        env: { id: String(i), key: `node${i}`, log, pause: '0.2', together: i < 4 ? '4' : '0' },
         timeoutMs: 30_000,
       }),
     )
@@ -83,7 +106,13 @@ describe('global concurrency', () => {
           runner.run({
             key: `${name}-${i}`,
             script: LOGGED,
-            env: { id: `${name}-${i}`, key: name, log, pause: '0.2' },
+            env: {
+              id: `${name}-${i}`,
+              key: name,
+              log,
+              pause: '0.2',
+              together: name === 'a' && i < 3 ? '3' : '0',
+            },
             timeoutMs: 30_000,
           }),
         ),
@@ -104,7 +133,7 @@ describe('per-key serialisation', () => {
         runner.run({
           key,
           script: LOGGED,
-          env: { id: String(i), key, log, pause: '0.15' },
+          env: { id: String(i), key, log, pause: '0.15', together: i < 2 ? '2' : '0' },
           timeoutMs: 30_000,
         }),
       )
@@ -129,10 +158,11 @@ describe('per-key serialisation', () => {
   test('a busy key does not hold up other keys queued behind it', async () => {
     const runner = createRunner({ concurrency: 2 })
     const log = newLog()
+    const gate = `${log}.gate`
     const slow = (id: string) => ({
       key: 'slow',
-      script: LOGGED,
-      env: { id, key: 'slow', log, pause: '0.3' },
+      script: GATED,
+      env: { id, key: 'slow', log, gate },
       timeoutMs: 30_000,
     })
     const first = runner.run(slow('1'))
@@ -144,7 +174,14 @@ describe('per-key serialisation', () => {
       timeoutMs: 30_000,
     })
     expect(runner.active).toBe(2)
-    await Promise.all([first, second, other])
+    // The first slow run cannot end before "other" has: if "other" waited for the slow key, it
+    // would never finish here.
+    try {
+      expect(await within(other, 20_000)).toMatchObject({ exitCode: 0 })
+    } finally {
+      writeFileSync(gate, '')
+    }
+    await Promise.all([first, second])
     const intervals = readIntervals(log)
     const byId = new Map(intervals.map((i) => [i.id, i]))
     // "other" ran while the first slow run still held its key, not after the second one.

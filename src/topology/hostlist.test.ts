@@ -108,7 +108,9 @@ describe('expandHostlist', () => {
     expectError('a[1-9999]b[1-9999]', 'expands to more than')
     expectError('a[1-999999999999999]b[1-999999999999999]c[1-999999999999999]', 'more than')
     expectError('node[1-60000],other[1-60000]', 'more than')
-    expect(performance.now() - started).toBeLessThan(100)
+    // About a millisecond; materialising 10^8 or 10^45 names would take minutes or never end.
+    // The bound only has to be clear of a loaded CI machine's pauses.
+    expect(performance.now() - started).toBeLessThan(2_000)
     expect(expandHostlist('node[1-100000]')).toHaveLength(DEFAULT_EXPANSION_LIMIT)
     expect(expandHostlist('node[1-3]', { limit: 3 })).toHaveLength(3)
     expectError('node[1-4]', 'expands to more than 3 names', { limit: 3 })
@@ -119,7 +121,8 @@ describe('expandHostlist', () => {
   test('expanding 100,000 names is fast', () => {
     const started = performance.now()
     expect(expandHostlist('rack[01-100]n[0001-1000]')).toHaveLength(100_000)
-    expect(performance.now() - started).toBeLessThan(1000)
+    // Tens of milliseconds; the bound leaves room for a loaded CI machine, not for a quadratic step.
+    expect(performance.now() - started).toBeLessThan(3_000)
   })
 })
 
@@ -174,7 +177,9 @@ describe('foldHostlist', () => {
     const names = expandHostlist('rack[01-100]n[0001-1000]')
     const started = performance.now()
     const folded = foldHostlist(names.reverse())
-    expect(performance.now() - started).toBeLessThan(1000)
+    // Under a tenth of a second; the bound leaves room for a loaded CI machine, not for a
+    // quadratic step (5 * 10^9 operations here).
+    expect(performance.now() - started).toBeLessThan(3_000)
     expect(folded.startsWith('rack01n[0001-1000],rack02n[0001-1000],')).toBe(true)
     expect(foldHostlist(range('node', 1, 100_000))).toBe('node[1-100000]')
   })

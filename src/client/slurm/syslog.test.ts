@@ -44,14 +44,16 @@ describe('createSyslog', () => {
     const stuck = await fakeLogger('exec sleep 30')
     const syslog = createSyslog({ tag: 't', loggerPath: stuck.path, timeoutMs: 200 })
     syslog.send('info', 'stuck')
+    // Bounds far above the 200 ms that are due, far below the 30 s sleep and flush's own limit:
+    // only a kill gets flush back in time, however loaded the machine.
     const started = Date.now()
-    await syslog.flush(5000)
-    expect(Date.now() - started).toBeLessThan(2000)
+    await syslog.flush(20_000)
+    expect(Date.now() - started).toBeLessThan(10_000)
 
     const slow = createSyslog({ tag: 't', loggerPath: stuck.path, timeoutMs: 30_000 })
     slow.send('info', 'stuck')
     const again = Date.now()
     await slow.flush(200)
-    expect(Date.now() - again).toBeLessThan(1000)
+    expect(Date.now() - again).toBeLessThan(10_000)
   })
 })
