@@ -268,7 +268,7 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
       child.kill('SIGHUP')
       await waitFor(
         (text) => ((text.match(RELOADED)?.length ?? 0) > before ? true : undefined),
-        10_000,
+        30_000,
         'to reload',
       )
     },

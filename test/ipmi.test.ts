@@ -189,12 +189,22 @@ describe.skipIf(!available)('ipmi platform against ipmi_sim', () => {
       '--token',
       server.readToken,
     ])
-    let ipmitools: string[] = []
-    for (let i = 0; i < 20 && ipmitools.length === 0; i++) {
-      await Bun.sleep(100)
-      ipmitools = commandLines().filter((line) => line.startsWith('ipmitool '))
+    // The silent BMC's ipmitool lives for TIMEOUT_SECONDS and the status cannot finish before
+    // it is killed: polling until it is seen, or the status is done, needs no luck with timing.
+    let done = false
+    const finish = () => (done = true)
+    void status.then(finish, finish)
+    const seen: string[] = []
+    const deadline = Date.now() + 30_000
+    while (!done && Date.now() < deadline) {
+      const lines = commandLines()
+      seen.push(...lines)
+      if (lines.some((line) => line.startsWith('ipmitool ') && line.includes(`-p ${silent.port}`)))
+        break
+      await Bun.sleep(20)
     }
-    const seen = commandLines()
+    seen.push(...commandLines())
+    const ipmitools = seen.filter((line) => line.startsWith('ipmitool '))
     const result = await status
 
     expect(result.code).toBe(1)

@@ -240,9 +240,9 @@ describe('power-server 1.0 wire format, as power-client 0.2 sends requests', () 
 
   test('the log has request lines, audit lines and failed scripts with their stderr', () => {
     const logs = server.logs()
-    expect(logs).toMatch(/info: PATCH \/\?nodes=node01,ghost 200 \d+ms subject=test-power/)
+    expect(logs).toMatch(/info: PATCH \/\?nodes=node01,ghost 200 \d+ms subject="test-power"\n/)
     expect(logs).toContain(
-      'info: audit subject="test-power" action=power_on targets=ghost,node01 succeeded=1 failed=0 missing=1 missing_nodes=ghost',
+      'info: audit subject="test-power" action=power_on targets=ghost,node01 succeeded=1 failed=0 missing=1 succeeded_nodes=node01 missing_nodes=ghost\n',
     )
     expect(logs).toContain(
       'warn: bmc01: status failed (exit code 1): Error: Unable to establish IPMI v2 / RMCP+ session',

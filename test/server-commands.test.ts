@@ -6,8 +6,29 @@ import { decodeJwt, jwtVerify } from 'jose'
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadServerConfig } from '../src/server/index.ts'
+import { existsSync } from 'node:fs'
+import { DEFAULT_CONFIG_PATH, loadServerConfig } from '../src/server/index.ts'
 import { buildBinary, repoRoot, runCli } from './harness.ts'
+
+/** `systemd-analyze verify FILE`: its complaints about the unit, and its exit code. */
+async function verifyUnit(path: string): Promise<{ complaints: string[]; code: number }> {
+  const analyze = Bun.which('systemd-analyze')
+  expect(analyze, 'systemd-analyze is needed: apt-get install systemd').not.toBeNull()
+  const run = Bun.spawn([analyze!, 'verify', path], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { PATH: process.env.PATH ?? '' },
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(run.stdout).text(),
+    new Response(run.stderr).text(),
+    run.exited,
+  ])
+  const complaints = `${stdout}${stderr}`
+    .split('\n')
+    .filter((line) => line.includes('flight-power-server.service'))
+  return { complaints, code }
+}
 
 async function initPrefix() {
   const prefix = await mkdtemp(join(tmpdir(), 'flight-power-init-'))
@@ -16,6 +37,7 @@ async function initPrefix() {
     config: join(prefix, 'opt/flight/etc/power-server.conf'),
     topology: join(prefix, 'opt/flight/etc/power-server/topology.yaml'),
     client: join(prefix, 'opt/flight/opt/power-client/etc/config.yaml'),
+    unit: join(prefix, 'etc/systemd/system/flight-power-server.service'),
   }
   return { prefix, result, paths }
 }
@@ -47,17 +69,36 @@ describe('init', () => {
     )
   })
 
+  test('writes the systemd unit embedded in the binary, naming this binary and its config', async () => {
+    const { result, paths } = await initPrefix()
+    const binary = await buildBinary()
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`wrote ${paths.unit} (mode 0644, runs ${binary} serve)`)
+    expect(result.stdout).toContain(
+      'next: systemctl daemon-reload && systemctl enable --now flight-power-server\n',
+    )
+    expect((await stat(paths.unit)).mode & 0o777).toBe(0o644)
+    const unit = await readFile(paths.unit, 'utf8')
+    expect(unit).toContain(`\nExecStart=${binary} serve\n`)
+    expect(unit).toContain(`\nEnvironmentFile=-${paths.config}\n`)
+    const shipped = await readFile(join(repoRoot, 'etc/flight-power-server.service'), 'utf8')
+    expect(unit.replace(/^(ExecStart|EnvironmentFile)=.*$/gm, '')).toBe(
+      shipped.replace(/^(ExecStart|EnvironmentFile)=.*$/gm, ''),
+    )
+    expect(await verifyUnit(paths.unit)).toEqual({ complaints: [], code: 0 })
+  }, 30_000)
+
   test('never overwrites, and says what it skipped', async () => {
     const { prefix, paths } = await initPrefix()
     const before = await Promise.all(
-      [paths.config, paths.topology, paths.client].map((p) => readFile(p, 'utf8')),
+      [paths.config, paths.topology, paths.client, paths.unit].map((p) => readFile(p, 'utf8')),
     )
     const again = await runCli(['init', '--prefix', prefix])
     expect(again.code).toBe(0)
-    for (const path of [paths.config, paths.topology, paths.client])
+    for (const path of [paths.config, paths.topology, paths.client, paths.unit])
       expect(again.stdout).toContain(`skipped ${path}: it already exists`)
     const after = await Promise.all(
-      [paths.config, paths.topology, paths.client].map((p) => readFile(p, 'utf8')),
+      [paths.config, paths.topology, paths.client, paths.unit].map((p) => readFile(p, 'utf8')),
     )
     expect(after).toEqual(before)
   })
@@ -133,8 +174,6 @@ describe('token', () => {
 
 describe('etc/flight-power-server.service', () => {
   test('passes systemd-analyze verify (ExecStart pointed at the built binary)', async () => {
-    const analyze = Bun.which('systemd-analyze')
-    expect(analyze, 'systemd-analyze is needed: apt-get install systemd').not.toBeNull()
     const unit = await readFile(join(repoRoot, 'etc/flight-power-server.service'), 'utf8')
     expect(unit).toMatch(/^ExecStart=\/opt\/flight\/bin\/flight-power serve$/m)
     expect(unit).toContain('EnvironmentFile=-/opt/flight/etc/power-server.conf')
@@ -145,20 +184,41 @@ describe('etc/flight-power-server.service', () => {
     const dir = await mkdtemp(join(tmpdir(), 'flight-power-unit-'))
     const copy = join(dir, 'flight-power-server.service')
     await writeFile(copy, unit.replace(/^ExecStart=\S+/m, `ExecStart=${await buildBinary()}`))
-    const run = Bun.spawn([analyze!, 'verify', copy], {
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: { PATH: process.env.PATH ?? '' },
-    })
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(run.stdout).text(),
-      new Response(run.stderr).text(),
-      run.exited,
-    ])
-    const complaints = `${stdout}${stderr}`
-      .split('\n')
-      .filter((line) => line.includes('flight-power-server.service'))
-    expect(complaints).toEqual([])
-    expect(code).toBe(0)
+    expect(await verifyUnit(copy)).toEqual({ complaints: [], code: 0 })
   }, 30_000)
+})
+
+describe('messages that name the real cause', () => {
+  test('serve --port 99999 names the flag', async () => {
+    const { paths } = await initPrefix()
+    const result = await runCli(['serve', '--config', paths.config, '--port', '99999'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(
+      'Invalid --port "99999": expected a whole number from 0 to 65535',
+    )
+  })
+
+  test('serve --bind 999.1.1.1 says it is not a local address', async () => {
+    const { paths } = await initPrefix()
+    const result = await runCli(['serve', '--config', paths.config, '--bind', '999.1.1.1'], {
+      timeoutMs: 20_000,
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Cannot listen on 999.1.1.1:6302: not a local address')
+    expect(result.stderr).not.toContain('ENOENT')
+    expect(result.stderr).not.toContain('EINVAL')
+  })
+
+  test.skipIf(existsSync(DEFAULT_CONFIG_PATH))(
+    'serve and token without a config file name the missing default file',
+    async () => {
+      const said = `No jwt_shared_secret: "${DEFAULT_CONFIG_PATH}" does not exist; run "flight-power init" (or pass --config FILE)`
+      for (const args of [['serve', '--port', '0'], ['token']]) {
+        const result = await runCli(args, { timeoutMs: 20_000 })
+        expect(result.code).toBe(2)
+        expect(result.stderr).toContain(said)
+        expect(result.stdout).toBe('')
+      }
+    },
+  )
 })

@@ -205,6 +205,19 @@ describe('power routes', () => {
       ),
     ).toBe(true)
     expect(lines.join('\n')).not.toContain(await token())
+    lines.length = 0
+    await app.request('/?nodes=node%5B01-03%5D,other01', { method: 'PATCH', ...(await auth()) })
+    expect(lines.filter((l) => l.includes('audit'))).toEqual([
+      'info: audit subject="alice" action=power_on targets=node[01-03],other01 succeeded=2 failed=2 missing=0 succeeded_nodes=node[01-02] failed_nodes=node03,other01',
+    ])
+  })
+
+  test("a status audit line lists each node's state: on, off, failed and missing", async () => {
+    const { app, lines } = setup()
+    await app.request('/?nodes=node%5B01-03%5D,ghost,other01', await auth('read'))
+    expect(lines.filter((l) => l.includes('audit'))).toEqual([
+      'info: audit subject="alice" action=status targets=ghost,node[01-03],other01 succeeded=3 failed=1 missing=1 on=2 off=1 on_nodes=node01,other01 off_nodes=node02 failed_nodes=node03 missing_nodes=ghost',
+    ])
   })
 
   test.each([
@@ -393,7 +406,34 @@ describe('authentication', () => {
     const { app, lines } = setup()
     const jwt = await token('read', 'bob')
     await app.request('/nodes', { headers: { Authorization: `Bearer ${jwt}` } })
-    expect(lines).toContainEqual(expect.stringMatching(/^info: GET \/nodes 200 \d+ms subject=bob$/))
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^info: GET \/nodes 200 \d+ms subject="bob"$/),
+    )
     expect(lines.join('\n')).not.toContain(jwt)
+  })
+
+  test('a subject holding quotes and newlines cannot forge log lines', async () => {
+    const { app, lines } = setup()
+    const forged = 'eve" ok\ninfo: audit subject="root" action=power_off targets=node[01-99]'
+    const jwt = await token('power', forged)
+    await app.request('/nodes', { headers: { Authorization: `Bearer ${jwt}` } })
+    await app.request('/?nodes=node01', {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${jwt}` },
+    })
+    const quoted = JSON.stringify(forged)
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^info: GET \/nodes 200 \d+ms subject="eve\\" ok\\ninfo: audit/),
+    )
+    expect(lines.filter((l) => l.includes('subject=')).every((l) => l.includes(quoted))).toBe(true)
+    expect(
+      lines
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.includes('subject="root"')),
+    ).toEqual([])
+    // Without a token there is no subject at all.
+    await app.request('/health')
+    expect(lines).toContainEqual(expect.stringMatching(/^info: GET \/health 200 \d+ms subject=-$/))
   })
 })

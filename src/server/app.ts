@@ -54,7 +54,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next()
     const ms = Math.round(performance.now() - started)
     const url = new URL(c.req.url)
-    const subject = c.get('principal')?.subject ?? '-'
+    // Quoted as JSON: a token's `sub` is the client's text and must not forge log lines.
+    const principal = c.get('principal')
+    const subject = principal ? JSON.stringify(principal.subject) : '-'
     logger.info(
       `${c.req.method} ${url.pathname}${url.search} ${c.res.status} ${ms}ms subject=${subject}`,
     )

@@ -2,7 +2,13 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_TOPOLOGY_PATH, loadServerConfig, requireSecret } from './config.ts'
+import {
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_TOPOLOGY_PATH,
+  graceWarning,
+  loadServerConfig,
+  requireSecret,
+} from './config.ts'
 import { ConfigError } from './errors.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'flight-power-config-'))
@@ -52,10 +58,50 @@ describe('loadServerConfig', () => {
     expect(new TextDecoder().decode(config.secret)).toBe(secret32)
   })
 
-  test('unknown keys warn with their line and do not fail', async () => {
-    const path = file('# c\nport=6302\nnum_workers=5\n')
+  test('other keys are passed to scripts, not warned about; FLIGHT_POWER_* keys are ignored', async () => {
+    const path = file(
+      "# c\nport=6302\nIPMI_PASSWORD='bmc pass'\nnum_workers=5\nFLIGHT_POWER_TOKEN=x\nnum_workers=6\n",
+    )
     const config = await loadServerConfig({ configFile: path, env: {} })
-    expect(config.warnings).toEqual([`${path}: line 3: unknown key "num_workers": ignored`])
+    expect(config.scriptVariables).toEqual({ IPMI_PASSWORD: 'bmc pass', num_workers: '6' })
+    expect(config.warnings).toEqual([`${path}: line 5: unknown key "FLIGHT_POWER_TOKEN": ignored`])
+  })
+
+  test("power-server 1.0's scripts_dir is the working directory unless working_directory is set", async () => {
+    const legacy = await loadServerConfig({ configFile: file('scripts_dir=/opt/s\n'), env: {} })
+    expect(legacy).toMatchObject({ workingDirectory: '/opt/s', workingDirectoryKey: 'scripts_dir' })
+    expect(legacy.scriptVariables).toEqual({})
+    const both = await loadServerConfig({
+      configFile: file('scripts_dir=/opt/s\nworking_directory=/srv/w\n'),
+      env: {},
+    })
+    expect(both).toMatchObject({
+      workingDirectory: '/srv/w',
+      workingDirectoryKey: 'working_directory',
+    })
+    const neither = await loadServerConfig({ configFile: file(''), env: {} })
+    expect(neither).toMatchObject({ workingDirectory: undefined, workingDirectoryKey: undefined })
+  })
+
+  test('a bad value names where it came from: the flag, the environment, or the file and line', async () => {
+    const path = file('# c\nport=70000\n')
+    const message = (sources: Parameters<typeof loadServerConfig>[0]) =>
+      loadServerConfig(sources).then(
+        () => 'loaded',
+        (error: Error) => error.message,
+      )
+    expect(await message({ configFile: path, env: {}, overrides: { port: '99999' } })).toBe(
+      'Invalid --port "99999": expected a whole number from 0 to 65535',
+    )
+    expect(await message({ configFile: path, env: {}, overrides: { bind_address: ' ' } })).toBe(
+      'Invalid --bind "": expected an address such as 0.0.0.0',
+    )
+    expect(await message({ configFile: path, env: { port: 'http' } })).toBe(
+      'Invalid port "http" in the environment: expected a whole number from 0 to 65535',
+    )
+    expect(await message({ configFile: path, env: {} })).toBe(
+      `Invalid port "70000" in "${path}" line 2: expected a whole number from 0 to 65535`,
+    )
   })
 
   test('a named file that does not exist is an error; the default one is optional', async () => {
@@ -91,10 +137,31 @@ describe('requireSecret', () => {
     )
   })
 
+  test('no secret and no config file names the file that is missing', () => {
+    const config = {
+      secret: new Uint8Array(),
+      configFile: undefined,
+      configPath: DEFAULT_CONFIG_PATH,
+    }
+    expect(() => requireSecret(config)).toThrow(
+      'No jwt_shared_secret: "/opt/flight/etc/power-server.conf" does not exist; run "flight-power init" (or pass --config FILE)',
+    )
+  })
+
   test('under 16 bytes refuses, under 32 warns, 32 is fine', async () => {
     const short = await withSecret('x'.repeat(15))
     expect(() => requireSecret(short)).toThrow(/too short: 15 bytes, at least 16/)
     expect(requireSecret(await withSecret('x'.repeat(16))).warning).toMatch(/short \(16 bytes\)/)
     expect(requireSecret(await withSecret(secret32)).warning).toBeUndefined()
+  })
+})
+
+describe('graceWarning', () => {
+  test("warns above 40 s, that the unit's TimeoutStopSec must be raised", () => {
+    expect(graceWarning({ shutdownGraceSeconds: 40 })).toBeUndefined()
+    expect(graceWarning({ shutdownGraceSeconds: 41 })).toContain('TimeoutStopSec')
+    expect(graceWarning({ shutdownGraceSeconds: 120 })).toContain(
+      'systemctl edit flight-power-server',
+    )
   })
 })

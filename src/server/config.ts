@@ -16,6 +16,8 @@ export const RECOMMENDED_SECRET_BYTES = 32
 export interface ServerConfig {
   /** The file read, or undefined when only the environment was used. */
   readonly configFile: string | undefined
+  /** The file looked for: `configFile`, or the default path when that did not exist. */
+  readonly configPath: string
   /** HMAC key: the UTF-8 bytes of `jwt_shared_secret`, as power-server used it; empty when unset. */
   readonly secret: Uint8Array
   readonly topologyPath: string
@@ -31,7 +33,18 @@ export interface ServerConfig {
   readonly idleTimeoutSeconds: number
   /** Scripts' working directory; undefined lets the runner choose (the system temp dir). */
   readonly workingDirectory: string | undefined
-  /** Things worth a warning (unknown keys, short secret, skipped lines). */
+  /**
+   * The key `workingDirectory` came from: power-server 1.0's `scripts_dir` stands in when
+   * `working_directory` is not set.
+   */
+  readonly workingDirectoryKey: 'working_directory' | 'scripts_dir' | undefined
+  /**
+   * The config file's other `KEY=value` lines, in file order: passed to platform scripts as
+   * environment variables (as systemd's EnvironmentFile passes them to the whole server),
+   * e.g. power-server 1.0's `IPMI_PASSWORD` for `ipmitool -E`.
+   */
+  readonly scriptVariables: Readonly<Record<string, string>>
+  /** Things worth a warning (skipped lines, ignored FLIGHT_POWER_* keys). */
   readonly warnings: readonly string[]
 }
 
@@ -47,8 +60,22 @@ const KEYS = {
   max_targets: '10000',
   idle_timeout_seconds: '60',
   working_directory: undefined,
+  // power-server 1.0's generated script did `cd $scripts_dir` first.
+  scripts_dir: undefined,
 } as const satisfies Record<string, string | undefined>
 type Key = keyof typeof KEYS
+
+/** Every key the server reads from its config file and environment (never passed to scripts). */
+export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(KEYS))
+
+/** Environment variables of the flight-power client and tools; server settings, not scripts'. */
+export const RESERVED_PREFIX = 'FLIGHT_POWER_'
+
+/** The command-line flag behind each override, for messages that name the real source. */
+const FLAGS: Partial<Record<Key, string>> = { port: '--port', bind_address: '--bind' }
+
+/** Above this, the shipped unit's TimeoutStopSec=45s SIGKILLs the server mid-grace. */
+export const MAX_GRACE_UNDER_UNIT_SECONDS = 40
 
 /** Where values come from, highest precedence first: flags, environment, file. */
 export interface ConfigSources {
@@ -69,6 +96,9 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
   const warnings: string[] = []
   const path = sources.configFile ?? DEFAULT_CONFIG_PATH
   const values = new Map<Key, string>()
+  // Where each value came from, for messages: `in "FILE" line N`, `in the environment`, `--port`.
+  const origins = new Map<Key, string>()
+  const scriptVariables: Record<string, string> = {}
   let configFile: string | undefined = path
   let text: string | undefined
   try {
@@ -86,47 +116,67 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     const parsed = parseEnvFile(text)
     for (const warning of parsed.warnings) warnings.push(`${path}: ${warning}`)
     for (const { key, value, line } of parsed.assignments) {
-      if (key in KEYS) values.set(key as Key, value)
-      else warnings.push(`${path}: line ${line}: unknown key "${key}": ignored`)
+      if (key in KEYS) {
+        values.set(key as Key, value)
+        origins.set(key as Key, `in "${path}" line ${line}`)
+      } else if (key.toUpperCase().startsWith(RESERVED_PREFIX)) {
+        warnings.push(`${path}: line ${line}: unknown key "${key}": ignored`)
+      } else {
+        // Later lines win, as in systemd; re-inserting keeps the order of last assignment.
+        delete scriptVariables[key]
+        scriptVariables[key] = value
+      }
     }
   }
   const env = sources.env ?? process.env
   for (const key of Object.keys(KEYS) as Key[]) {
     const value = env[key]
-    if (value !== undefined) values.set(key, value)
+    if (value !== undefined) {
+      values.set(key, value)
+      origins.set(key, 'in the environment')
+    }
   }
   for (const [key, value] of Object.entries(sources.overrides ?? {}) as [
     Key,
     string | undefined,
   ][]) {
-    if (value !== undefined) values.set(key, value)
+    if (value !== undefined) {
+      values.set(key, value)
+      origins.set(key, FLAGS[key] ?? 'on the command line')
+    }
   }
 
   const get = (key: Key): string | undefined => values.get(key) ?? KEYS[key]
-  const where = configFile ? ` (in "${configFile}" or the environment)` : ''
+  /** `Invalid port "x" in "FILE" line 3`, `Invalid port "x" in the environment`, `Invalid --port "x"`. */
+  const invalid = (key: Key, value: string, expected: string) => {
+    const origin = origins.get(key)
+    const message = origin?.startsWith('--')
+      ? `Invalid ${origin} "${value}": ${expected}`
+      : `Invalid ${key} "${value}"${origin ? ` ${origin}` : ''}: ${expected}`
+    return new ConfigError(message)
+  }
   const integer = (key: Key, min: number, max: number): number => {
     const raw = get(key) ?? ''
     const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN
-    if (!(value >= min && value <= max)) {
-      throw new ConfigError(
-        `Invalid ${key} "${raw}"${where}: expected a whole number from ${min} to ${max}`,
-      )
-    }
+    if (!(value >= min && value <= max))
+      throw invalid(key, raw, `expected a whole number from ${min} to ${max}`)
     return value
   }
   const logLevel = (get('log_level') ?? 'info').trim().toLowerCase()
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new ConfigError(
-      `Invalid log_level "${logLevel}"${where}: expected one of ${LOG_LEVELS.join(', ')}`,
-    )
-  }
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw invalid('log_level', logLevel, `expected one of ${LOG_LEVELS.join(', ')}`)
   const topologyPath = get('topology_config') || DEFAULT_TOPOLOGY_PATH
   const bindAddress = (get('bind_address') ?? '').trim()
-  if (bindAddress === '')
-    throw new ConfigError(`Invalid bind_address ""${where}: expected an address such as 0.0.0.0`)
+  if (bindAddress === '') throw invalid('bind_address', '', 'expected an address such as 0.0.0.0')
+  const workingDirectoryKey = get('working_directory')
+    ? 'working_directory'
+    : get('scripts_dir')
+      ? 'scripts_dir'
+      : undefined
 
   return Object.freeze({
     configFile,
+    configPath: path,
     secret: new TextEncoder().encode(get('jwt_shared_secret') ?? ''),
     topologyPath,
     port: integer('port', 0, 65535),
@@ -137,18 +187,40 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     maxTargets: integer('max_targets', 1, 1_000_000),
     // Bun's idleTimeout tops out at 255 seconds.
     idleTimeoutSeconds: integer('idle_timeout_seconds', 1, 255),
-    workingDirectory: get('working_directory') || undefined,
+    workingDirectory: workingDirectoryKey ? get(workingDirectoryKey) : undefined,
+    workingDirectoryKey,
+    scriptVariables: Object.freeze(scriptVariables),
     warnings: Object.freeze(warnings),
   })
+}
+
+/**
+ * A warning when `shutdown_grace_seconds` outlasts the shipped unit's `TimeoutStopSec=45s`:
+ * systemd would SIGKILL the server, and its running scripts, in the middle of the grace period.
+ */
+export function graceWarning(
+  config: Pick<ServerConfig, 'shutdownGraceSeconds'>,
+): string | undefined {
+  const seconds = config.shutdownGraceSeconds
+  if (seconds <= MAX_GRACE_UNDER_UNIT_SECONDS) return undefined
+  return `shutdown_grace_seconds=${seconds} is longer than the systemd unit allows (TimeoutStopSec=45s, about ${MAX_GRACE_UNDER_UNIT_SECONDS}s of grace): raise TimeoutStopSec above ${seconds + 5}s with "systemctl edit flight-power-server", or systemd kills running actions mid-grace`
 }
 
 /**
  * The HMAC secret, checked: throws ConfigError when it is missing or shorter than 16 bytes;
  * returns a warning (or undefined) when it is shorter than 32.
  */
-export function requireSecret(config: ServerConfig): { secret: Uint8Array; warning?: string } {
+export function requireSecret(config: Pick<ServerConfig, 'secret' | 'configFile' | 'configPath'>): {
+  secret: Uint8Array
+  warning?: string
+} {
   const bytes = config.secret.length
   const where = config.configFile ? `"${config.configFile}"` : 'the environment'
+  if (bytes === 0 && config.configFile === undefined) {
+    throw new ConfigError(
+      `No jwt_shared_secret: "${config.configPath}" does not exist; run "flight-power init" (or pass --config FILE)`,
+    )
+  }
   if (bytes === 0) {
     throw new ConfigError(
       `No jwt_shared_secret in ${where}: run "flight-power init" or set jwt_shared_secret in the server config`,

@@ -62,9 +62,21 @@ describe('parseEnvFile', () => {
     const parsed = parseEnvFile('just words\n1abc=2\nok=yes')
     expect(parsed.assignments.map((a) => a.key)).toEqual(['ok'])
     expect(parsed.warnings).toEqual([
-      'line 1: no "=" in "just words": ignored',
-      'line 2: "1abc" is not a valid variable name: ignored',
+      'line 1: no "=": ignored',
+      'line 2: not a valid variable name before "=": ignored',
     ])
+  })
+
+  test('warnings about skipped lines never quote them: they may hold the secret', () => {
+    const parsed = parseEnvFile(
+      "jwt_shared_secret 'SECRET-one'\njwt_shared_secret: 'SECRET-two=='\nport=1\n",
+    )
+    expect(parsed.assignments.map((a) => a.key)).toEqual(['port'])
+    expect(parsed.warnings).toEqual([
+      'line 1: no "=": ignored',
+      'line 2: not a valid variable name before "=": ignored',
+    ])
+    expect(parsed.warnings.join('\n')).not.toContain('SECRET')
   })
 
   test('empty values and CRLF files', () => {

@@ -8,7 +8,7 @@ export interface EnvAssignment {
 /** An environment file as systemd reads it: assignments in order, plus lines it would ignore. */
 export interface EnvFile {
   readonly assignments: readonly EnvAssignment[]
-  /** `line 3: ...` descriptions of lines that were skipped. */
+  /** `line 3: ...` descriptions of lines that were skipped, never quoting their text. */
   readonly warnings: readonly string[]
 }
 
@@ -47,8 +47,10 @@ export function parseEnvFile(text: string): EnvFile {
     }
     let key = ''
     while (i < text.length && peek() !== '=' && peek() !== '\n') key += next()
+    // Warnings never quote the line: `jwt_shared_secret 'x'` (no "=") or a value holding "="
+    // before its key's typo would put the secret in the journal.
     if (peek() !== '=') {
-      warnings.push(`line ${start}: no "=" in ${JSON.stringify(key.trim())}: ignored`)
+      warnings.push(`line ${start}: no "=": ignored`)
       next()
       continue
     }
@@ -56,7 +58,7 @@ export function parseEnvFile(text: string): EnvFile {
     key = key.trim().replace(/^export\s+/, '')
     const value = readValue()
     if (!KEY.test(key))
-      warnings.push(`line ${start}: ${JSON.stringify(key)} is not a valid variable name: ignored`)
+      warnings.push(`line ${start}: not a valid variable name before "=": ignored`)
     else assignments.push({ key, value, line: start })
   }
   return { assignments, warnings }

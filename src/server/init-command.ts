@@ -1,10 +1,11 @@
 import type { CAC } from 'cac'
 import { randomBytes } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { CliError, EXIT } from '../topology/index.ts'
 import { loadServerConfig, requireSecret } from './config.ts'
 import { DEFAULT_TOPOLOGY } from './default-topology.ts'
+import { serviceUnit, UNIT_NAME, unitExecPath } from './service-unit.ts'
 
 /** Days the client token written by `init` stays valid; renew with `flight-power token`. */
 export const INIT_TOKEN_DAYS = 365
@@ -16,6 +17,7 @@ export function installPaths(prefix: string, configFile?: string) {
     config: configFile ? resolve(configFile) : join(root, 'opt/flight/etc/power-server.conf'),
     topology: join(root, 'opt/flight/etc/power-server/topology.yaml'),
     clientConfig: join(root, 'opt/flight/opt/power-client/etc/config.yaml'),
+    unit: join(root, 'etc/systemd/system', UNIT_NAME),
   }
 }
 
@@ -24,7 +26,7 @@ export function registerInitCommand(cli: CAC): void {
   cli
     .command(
       'init',
-      'First-time set-up: random secret, default topology, client config (never overwrites)',
+      'First-time set-up: random secret, default topology, client config, systemd unit (never overwrites)',
     )
     .option('--prefix <dir>', 'Install under DIR instead of / (works without root)', {
       default: '/',
@@ -80,8 +82,19 @@ async function init(prefix: string, configFile: string | undefined): Promise<num
     said.push(`skipped ${paths.clientConfig}: ${error.message}`)
     code = EXIT.failed
   }
+
+  // Readable by all, as systemd units are; it holds paths, never the secret.
+  const unit = serviceUnit({ execPath: unitExecPath(), configFile: paths.config })
+  const wroteUnit = await writeNew(paths.unit, unit, 0o644)
+  said.push(
+    wroteUnit
+      ? `wrote ${paths.unit} (mode 0644, runs ${unitExecPath()} serve)`
+      : `skipped ${paths.unit}: it already exists`,
+  )
+
   for (const line of said) console.log(line)
   console.log(`next: edit ${paths.topology}, then run: flight-power serve --config ${paths.config}`)
+  console.log('next: systemctl daemon-reload && systemctl enable --now flight-power-server')
   return code
 }
 
@@ -90,6 +103,7 @@ async function writeNew(path: string, text: string, mode: number): Promise<boole
   await mkdir(dirname(path), { recursive: true, mode: 0o755 })
   try {
     await writeFile(path, text, { flag: 'wx', mode })
+    await chmod(path, mode) // the umask may have taken bits away
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
@@ -110,9 +124,11 @@ topology_config='${topologyPath}'
 # bind_address=0.0.0.0
 # num_worker_commands=50
 # log_level=info
-# shutdown_grace_seconds=30
+# shutdown_grace_seconds=30  (above 40, raise the unit's TimeoutStopSec: systemctl edit flight-power-server)
 # max_targets=10000
 # idle_timeout_seconds=60
 # working_directory=/tmp
+# Any other KEY=value line is passed to platform scripts as an environment variable
+# (e.g. IPMI_PASSWORD='...' for "ipmitool -E"), as is the server's own environment.
 `
 }

@@ -1,9 +1,12 @@
 import { createRunner } from '../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../topology/index.ts'
 import { createApp } from './app.ts'
-import { loadServerConfig, requireSecret } from './config.ts'
+import { stat } from 'node:fs/promises'
+import { graceWarning, loadServerConfig, requireSecret, type ServerConfig } from './config.ts'
+import { ConfigError } from './errors.ts'
 import { supervise } from './lifecycle.ts'
 import { createLogger, type Logger } from './logger.ts'
+import { scriptEnvironment } from './script-environment.ts'
 import {
   createTopologyHolder,
   describeTopology,
@@ -30,10 +33,16 @@ export async function serve(options: ServeOptions): Promise<number> {
   for (const warning of config.warnings) logger.warn(warning)
   const { secret, warning } = requireSecret(config)
   if (warning) logger.warn(warning)
+  const grace = graceWarning(config)
+  if (grace) logger.warn(grace)
 
   const topology = await loadInitialTopology(config.topologyPath, logger)
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
-  const runner = createRunner({ concurrency: config.workers, cwd: config.workingDirectory })
+  const runner = createRunner({
+    concurrency: config.workers,
+    cwd: await workingDirectory(config, logger),
+    baseEnv: scriptBaseEnv(config, logger),
+  })
   const app = createApp({
     getTopology: holder.current,
     runner,
@@ -58,14 +67,10 @@ export async function serve(options: ServeOptions): Promise<number> {
     })
   } catch (error) {
     await runner.killAll()
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-        ? 'address already in use'
-        : String(error)
-    throw new CliError(`Cannot listen on ${config.bindAddress}:${config.port}: ${reason}`, {
-      cause: error,
-      code: 'ERR_LISTEN',
-    })
+    throw new CliError(
+      `Cannot listen on ${config.bindAddress}:${config.port}: ${listenFailure(error)}`,
+      { cause: error, code: 'ERR_LISTEN' },
+    )
   }
   const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress
   logger.notice(
@@ -78,6 +83,65 @@ export async function serve(options: ServeOptions): Promise<number> {
     reload: holder.reload,
     graceSeconds: config.shutdownGraceSeconds,
   })
+}
+
+/** Why `Bun.serve` could not listen, in plain words. */
+export function listenFailure(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'EADDRINUSE':
+      return 'address already in use'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+    // Bun reports an address it cannot parse or resolve as EINVAL or ENOENT.
+    case 'EADDRNOTAVAIL':
+    case 'EINVAL':
+    case 'ENOENT':
+      return 'not a local address'
+    default:
+      return error instanceof Error ? error.message : String(error)
+  }
+}
+
+/**
+ * The environment platform scripts start from (see `scriptEnvironment`), logged by name only:
+ * values may be passwords.
+ */
+function scriptBaseEnv(config: ServerConfig, logger: Logger): Readonly<Record<string, string>> {
+  const { env, fromConfigFile, withheld } = scriptEnvironment(process.env, config)
+  for (const name of fromConfigFile)
+    logger.debug(
+      `${config.configPath}: "${name}" is passed to platform scripts as an environment variable`,
+    )
+  for (const name of withheld)
+    logger.warn(
+      `environment variable "${name}" holds the jwt_shared_secret: withheld from platform scripts`,
+    )
+  return env
+}
+
+/**
+ * Scripts' working directory. A bad `working_directory` refuses to start; power-server 1.0's
+ * `scripts_dir` is only a hint (that install may be gone), so a bad one falls back with a warning.
+ */
+export async function workingDirectory(
+  config: Pick<ServerConfig, 'workingDirectory' | 'workingDirectoryKey'>,
+  logger: Logger,
+): Promise<string | undefined> {
+  const { workingDirectory: path, workingDirectoryKey: key } = config
+  if (path === undefined || key === undefined) return undefined
+  const isDirectory = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
+  if (isDirectory) return path
+  if (key === 'scripts_dir') {
+    logger.warn(
+      `scripts_dir "${path}" is not a directory: platform scripts run in the system temporary directory (set working_directory to choose)`,
+    )
+    return undefined
+  }
+  throw new ConfigError(`Invalid working_directory "${path}": not a directory`)
 }
 
 /** A server never starts on an invalid topology: log every problem, then refuse. */

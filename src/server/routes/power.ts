@@ -36,29 +36,45 @@ export function powerRoutes(deps: PowerDeps): Hono<AppEnv> {
     .put('/', handle('restart'))
 }
 
-/** One line per action for the audit trail: who, what, on which nodes, and how it went. */
+/**
+ * One line per action for the audit trail: who, what, on which nodes, and each node's result,
+ * as counts and as folded hostlists (`on_nodes=node[01-04]`), so the line stays one line however
+ * many nodes a request names.
+ */
 export function auditLine(
   action: Action,
   results: readonly NodeResult[],
   options: { subject: string },
 ): string {
-  const names = results.map((r) => r.name)
-  const missing = results.filter((r) => r.missing).map((r) => r.name)
-  const failed = results.filter((r) => !r.missing && !r.success).map((r) => r.name)
-  const succeeded = results.length - missing.length - failed.length
+  const names = (keep: (r: NodeResult) => boolean) => results.filter(keep).map((r) => r.name)
+  const missing = names((r) => r.missing)
+  const failed = names((r) => !r.missing && !r.success)
+  const succeeded = names((r) => !r.missing && r.success)
   const parts = [
     `audit subject=${JSON.stringify(options.subject)}`,
     `action=${action}`,
-    `targets=${names.length > 0 ? foldHostlist(names) : '-'}`,
-    `succeeded=${succeeded}`,
+    `targets=${fold(results.map((r) => r.name))}`,
+    `succeeded=${succeeded.length}`,
     `failed=${failed.length}`,
     `missing=${missing.length}`,
   ]
-  if (action === 'status') {
-    const count = (state: string) => results.filter((r) => r.state === state).length
-    parts.push(`on=${count('on')}`, `off=${count('off')}`)
+  const list = (key: string, nodes: string[]) => {
+    if (nodes.length > 0) parts.push(`${key}=${fold(nodes)}`)
   }
-  if (failed.length > 0) parts.push(`failed_nodes=${foldHostlist(failed)}`)
-  if (missing.length > 0) parts.push(`missing_nodes=${foldHostlist(missing)}`)
+  if (action === 'status') {
+    const on = names((r) => !r.missing && r.state === 'on')
+    const off = names((r) => !r.missing && r.state === 'off')
+    parts.push(`on=${on.length}`, `off=${off.length}`)
+    list('on_nodes', on)
+    list('off_nodes', off)
+  } else {
+    list('succeeded_nodes', succeeded)
+  }
+  list('failed_nodes', failed)
+  list('missing_nodes', missing)
   return parts.join(' ')
+}
+
+function fold(names: readonly string[]): string {
+  return names.length > 0 ? foldHostlist(names) : '-'
 }
