@@ -42,6 +42,27 @@ describe('ipmi scripts', () => {
     ])
   })
 
+  test("a node without ipmi_password uses IPMI_PASSWORD from the server's environment, as in 1.0", async () => {
+    const legacy = createFakeCli(
+      {
+        node07: { platform: 'ipmi', ipmi_username: 'admin' },
+        node08: { platform: 'ipmi', ipmi_username: 'root', ipmi_password: 'own' },
+      },
+      { serverEnv: { IPMI_PASSWORD: 'from power-server.conf' } },
+    )
+    try {
+      legacy.write('reply', 'Chassis Power is on\n')
+      await legacy.run('status', 'node07')
+      await legacy.run('status', 'node08')
+      expect(legacy.calls()).toEqual([
+        'ipmitool -I lanplus -H node07-bmc -p 623 -U admin -E chassis power status | IPMI_PASSWORD=from power-server.conf',
+        'ipmitool -I lanplus -H node08-bmc -p 623 -U root -E chassis power status | IPMI_PASSWORD=own',
+      ])
+    } finally {
+      legacy.remove()
+    }
+  })
+
   test.each([
     ['power_on', 'on'],
     ['power_off', 'off'],

@@ -40,8 +40,14 @@ export interface FakeCli {
   remove(): void
 }
 
-/** Set up the fakes and the default topology holding `nodes`. */
-export function createFakeCli(nodes: Readonly<Record<string, NodeSpec>>): FakeCli {
+/**
+ * Set up the fakes and the default topology holding `nodes`. `serverEnv` stands for what
+ * the server's own environment adds to every script's (e.g. IPMI_PASSWORD from its config).
+ */
+export function createFakeCli(
+  nodes: Readonly<Record<string, NodeSpec>>,
+  options: { serverEnv?: Readonly<Record<string, string>> } = {},
+): FakeCli {
   const root = mkdtempSync(join(tmpdir(), 'flight-power-fake-cli-'))
   const bin = join(root, 'bin')
   const state = join(bin, 'state')
@@ -54,7 +60,12 @@ export function createFakeCli(nodes: Readonly<Record<string, NodeSpec>>): FakeCl
   const runner = createRunner({
     concurrency: 4,
     cwd: root,
-    baseEnv: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: root, LANG: 'C.UTF-8' },
+    baseEnv: {
+      ...options.serverEnv,
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      HOME: root,
+      LANG: 'C.UTF-8',
+    },
   })
 
   return {
