@@ -245,6 +245,12 @@ groups:
     ])
   })
 
+  test('a duplicate key anywhere, e.g. two status scripts, is found too', () => {
+    expect(problemsOf('platforms:\n  demo:\n    status: exit 0\n    status: exit 1\n')).toEqual([
+      '4: : duplicate key "status": each name may appear once',
+    ])
+  })
+
   test('keys YAML reads as the same number are duplicates, named as written', () => {
     expect(
       problemsOf(`static_nodes:\n  1: { platform: demo }\n  01: { platform: demo }\n${platform}`),

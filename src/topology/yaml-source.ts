@@ -16,7 +16,9 @@ export function parseYaml(text: string): YamlSource {
   const doc = parseDocument(text, {
     lineCounter,
     merge: true,
-    uniqueKeys: true,
+    // yaml's own check compares each key with every earlier key of its mapping: quadratic, so
+    // 100,000 nodes took minutes. duplicateKeys() below does the same in one pass.
+    uniqueKeys: false,
     prettyErrors: false,
   })
   const lineAt = (offset: number) => lineCounter.linePos(offset).line
@@ -26,6 +28,8 @@ export function parseYaml(text: string): YamlSource {
     key: '',
     message: yamlMessage(error.code, error.message, keyAt(text, error.pos[0])),
   }))
+
+  if (problems.length === 0) problems.push(...duplicateKeys(doc.contents, text, lineAt))
 
   function lineOf(path: readonly (string | number)[]): number {
     let node: unknown = doc.contents
@@ -75,4 +79,36 @@ function firstLine(text: string): string {
 function keyAt(text: string, offset: number): string {
   const match = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+)/.exec(text.slice(offset))
   return (match?.[1] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
+}
+
+/** Keys repeated within one mapping, compared by value as yaml's uniqueKeys does (1 and 01 clash). */
+function duplicateKeys(
+  root: unknown,
+  text: string,
+  lineAt: (offset: number) => number,
+): TopologyProblem[] {
+  const problems: TopologyProblem[] = []
+  const pending: unknown[] = [root]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (isMap(node)) {
+      const seen = new Set<unknown>()
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key
+        if (seen.has(key) && isScalar(pair.key) && pair.key.range) {
+          const offset = pair.key.range[0]
+          problems.push({
+            line: lineAt(offset),
+            key: '',
+            message: yamlMessage('DUPLICATE_KEY', '', keyAt(text, offset)),
+          })
+        }
+        seen.add(key)
+        pending.push(pair.value)
+      }
+    } else if (isSeq(node)) {
+      pending.push(...node.items)
+    }
+  }
+  return problems.sort((a, b) => a.line - b.line)
 }
