@@ -266,6 +266,21 @@ describe('list routes', () => {
     ])
   })
 
+  test('GET /nodes and /groups follow a reloaded topology, though each body is built once', async () => {
+    const options: { topology?: typeof TOPOLOGY } = {}
+    const { app } = setup(options)
+    const ids = async (path: string) =>
+      ((await json(app.request(path, await auth('read')))).data as { id: string }[]).map(
+        (d) => d.id,
+      )
+    expect(await ids('/nodes')).toEqual(['node01', 'node02', 'node03', 'other01'])
+    options.topology = parseTopology(
+      'static_nodes:\n  fresh1: { platform: p }\ngroups:\n  g: fresh1\nplatforms:\n  p: { status: exit 0 }\n',
+    )
+    expect(await ids('/nodes')).toEqual(['fresh1'])
+    expect(await ids('/groups')).toEqual(['all', 'g'])
+  })
+
   test('GET /groups lists members, with the implicit @all', async () => {
     const { app } = setup()
     const body = await json(app.request('/groups', await auth('read')))

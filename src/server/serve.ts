@@ -12,6 +12,7 @@ import {
   describeTopology,
   logNodeWarnings,
   logTopologyProblems,
+  releaseParserGarbage,
 } from './topology-holder.ts'
 
 export interface ServeOptions {
@@ -37,6 +38,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   if (grace) logger.warn(grace)
 
   const topology = await loadInitialTopology(config.topologyPath, logger)
+  releaseParserGarbage()
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
   const runner = createRunner({
     concurrency: config.workers,
