@@ -149,6 +149,17 @@ test('401: exit 4, says to ask for a new token', async () => {
   )
 })
 
+test('more names than fit in a URL: exit 2, says to use ranges or a group', async () => {
+  // Every other number, so nothing folds into a range: about 30 KiB of query.
+  const names = Array.from({ length: 3000 }, (_, i) => `node${2 * i + 1}`).join(',')
+  const result = await runCli(['status', names, '--url', server.url, '--token', server.readToken])
+  expectOneLine(
+    result,
+    2,
+    /^flight-power: Too many node names to send in one request \(431\); name them with ranges such as node\[001-500\] or a group \(@name\)\n$/,
+  )
+})
+
 test('403: exit 4, says which scope is needed', async () => {
   const result = await runCli([
     'restart',

@@ -146,6 +146,12 @@ function statusFailure(
     )
   }
   if (status === 400) return new TargetError(`The power server refused the request (${said})`)
+  if (status === 414 || status === 431) {
+    // Bun and most proxies cap a request line at 8-16 KiB: about 1,500 names written out.
+    return new TargetError(
+      `Too many node names to send in one request (${status}); name them with ranges such as node[001-500] or a group (@name)`,
+    )
+  }
   if (status === 404) {
     return new ServerResponseError(
       `The power server at ${config.baseUrl} has no ${context.method} ${context.path} (${said}); check that base_url (from ${config.urlSource}) points at flight-power-server, with the right path prefix`,

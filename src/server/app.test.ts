@@ -224,7 +224,11 @@ describe('power routes', () => {
     ['/', 'No targets'],
     ['/?nodes=', 'No targets'],
     ['/?nodes=node[1-', 'Invalid hostlist "node[1-"'],
-    ['/?nodes=node%5B1-99999999%5D', 'expands to more than 10000 names'],
+    ['/?nodes=node%5B1-99999999%5D', 'expands to more than 100000 names'],
+    [
+      '/?nodes=node%5B1-10001%5D',
+      "Too many nodes in one request: more than 10000 (the server's max_targets)",
+    ],
     ['/?nodes=node%5B3-1%5D', 'Invalid hostlist'],
     ['/?groups=nosuch', 'Unknown group "nosuch"'],
     ['/?nodes=@nosuch', 'nosuch'],

@@ -23,21 +23,25 @@ export function resolveTargets(
   limit = DEFAULT_EXPANSION_LIMIT,
 ): Targets {
   const resolveGroup = (name: string) => topology.groups.get(name)
+  // Expansion's own bound only stops runaway expressions; the request's limit is checked on
+  // the distinct names below, so that its message is the one an administrator sees.
+  const expansionLimit = Math.max(limit, DEFAULT_EXPANSION_LIMIT)
   const names = new Set<string>()
   const add = (name: string) => {
     names.add(name)
     if (names.size > limit) {
       throw new HostlistError(
-        `Too many nodes in one request: more than ${limit}`,
+        `Too many nodes in one request: more than ${limit} (the server's max_targets); split it`,
         request.nodes ?? request.groups ?? '',
       )
     }
   }
   if (request.nodes !== undefined) {
-    for (const name of expandHostlist(request.nodes, { limit, resolveGroup })) add(name)
+    for (const name of expandHostlist(request.nodes, { limit: expansionLimit, resolveGroup }))
+      add(name)
   }
   if (request.groups !== undefined) {
-    for (const group of expandHostlist(request.groups, { limit })) {
+    for (const group of expandHostlist(request.groups, { limit: expansionLimit })) {
       const members = resolveGroup(group)
       if (!members) throw new HostlistError(`Unknown group "${group}"`, request.groups)
       for (const name of members) add(name)
