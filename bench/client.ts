@@ -30,7 +30,13 @@ static_nodes:
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: stateDir }
 const commands = {
   'flight-power': [binary, 'status', 'node01', '--url', server.url, '--token', server.readToken],
-  curl: ['curl', '-sf', '-H', `Authorization: Bearer ${server.readToken}`, `${server.url}/?nodes=node01`],
+  curl: [
+    'curl',
+    '-sf',
+    '-H',
+    `Authorization: Bearer ${server.readToken}`,
+    `${server.url}/?nodes=node01`,
+  ],
 }
 
 /** Wall time of one run, in milliseconds; throws unless it exits 0. */
