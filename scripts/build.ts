@@ -19,7 +19,10 @@ $.verbose = false
 const commit = (await $({ nothrow: true })`git rev-parse --short HEAD`).stdout.trim()
 const version = commit ? `${pkg.version}+${commit}` : pkg.version
 
+// --bytecode: every client command starts by parsing the whole bundle (hono, jose, zx
+// included); shipping it precompiled took `--version` from 32 ms to 13 ms here. It needs ESM.
 await $({ stdio: 'inherit' })`${process.execPath} build --compile --minify --sourcemap \
+  --bytecode --format=esm \
   --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
   --define ${`FLIGHT_POWER_VERSION=${JSON.stringify(version)}`} \
   bin/flight-power.ts --outfile ${outfile}`
