@@ -1,6 +1,6 @@
-import type { ChildProcess } from 'node:child_process'
 import type { ProcessOutput } from 'zx'
 import { BoundedOutput } from './bounded-output.ts'
+import type { ShellChild } from './shell-child.ts'
 import type { RunResult } from './types.ts'
 import { signalGroup, type SpawnScript } from './zx-shell.ts'
 
@@ -26,17 +26,23 @@ export interface RunningScript {
 /** Starts one script in its own process group with a timeout, capturing bounded output */
 export function startScript(spec: ScriptSpec, settings: ScriptSettings): RunningScript {
   const startedAt = performance.now()
-  let promise
+  const stdout = new BoundedOutput(settings.maxOutputBytes)
+  const stderr = new BoundedOutput(settings.maxOutputBytes)
+  const sinks = {
+    stdout: (chunk: Uint8Array) => stdout.push(chunk),
+    stderr: (chunk: Uint8Array) => stderr.push(chunk),
+  }
+  let spawned
   try {
-    promise = settings.spawn(spec.script, spec.env)
+    spawned = settings.spawn(spec.script, spec.env, sinks)
   } catch (error) {
     return notStarted(Promise.resolve(failure(startedAt, describeError(error))))
   }
-  const child = promise.child
-  if (child?.pid === undefined) {
+  const { child, promise } = spawned
+  if (child === undefined) {
     return notStarted(promise.then((output) => failure(startedAt, describeError(output.cause))))
   }
-  const started = { child, pid: child.pid, promise, startedAt }
+  const started = { child, promise, stdout, stderr, startedAt }
   return new ScriptProcess(started, spec.timeoutMs, settings)
 }
 
@@ -54,9 +60,10 @@ export function notRun(error: string, durationMs = 0): RunResult {
 }
 
 interface Started {
-  readonly child: ChildProcess
-  readonly pid: number
+  readonly child: ShellChild
   readonly promise: Promise<ProcessOutput>
+  readonly stdout: BoundedOutput
+  readonly stderr: BoundedOutput
   readonly startedAt: number
 }
 
@@ -78,7 +85,7 @@ function elapsed(startedAt: number): number {
 
 class ScriptProcess implements RunningScript {
   readonly result: Promise<RunResult>
-  readonly #child: ChildProcess
+  readonly #child: ShellChild
   readonly #pid: number
   readonly #killGraceMs: number
   readonly #startedAt: number
@@ -93,16 +100,14 @@ class ScriptProcess implements RunningScript {
   #grace: Timer | undefined
 
   constructor(started: Started, timeoutMs: number, settings: ScriptSettings) {
-    const { child, pid, promise, startedAt } = started
+    const { child, promise, startedAt } = started
     this.#child = child
-    this.#pid = pid
+    this.#pid = child.pid
     this.#killGraceMs = settings.killGraceMs
     this.#startedAt = startedAt
-    this.#stdout = new BoundedOutput(settings.maxOutputBytes)
-    this.#stderr = new BoundedOutput(settings.maxOutputBytes)
+    this.#stdout = started.stdout
+    this.#stderr = started.stderr
     this.result = new Promise((resolve) => (this.#resolve = resolve))
-    child.stdout?.on('data', (chunk: Buffer) => this.#stdout.push(chunk))
-    child.stderr?.on('data', (chunk: Buffer) => this.#stderr.push(chunk))
     child.once('exit', (code, signal) => this.#onExit(code, signal))
     // zx settles on 'close': the script has exited and every holder of its pipes is gone.
     promise.then((output) => this.#onClose(output))
@@ -147,8 +152,7 @@ class ScriptProcess implements RunningScript {
     this.#settled = true
     clearTimeout(this.#deadline)
     clearTimeout(this.#grace)
-    this.#child.stdout?.destroy()
-    this.#child.stderr?.destroy()
+    this.#child.closePipes()
     const interrupted = this.#timedOut || this.#killedBecause !== undefined
     const result: RunResult = {
       exitCode: interrupted ? null : (this.#exit?.code ?? null),

@@ -1,16 +1,22 @@
 import { $, quote, type Options, type ProcessPromise } from 'zx'
+import type { SpawnOptions } from 'node:child_process'
+import { ShellChild, type OutputSinks } from './shell-child.ts'
 
-/** Starts `script` under the configured shell in its own process group, with exactly `env` */
-export type SpawnScript = (script: string, env: Record<string, string>) => ProcessPromise
-
-/** Store handed to zx: the runner reads the child's streams itself, bounded, so zx keeps nothing */
-class Discard extends Array<string | Buffer> {
-  override push(..._chunks: (string | Buffer)[]): number {
-    return 0
-  }
+/** A script zx has started, or failed to start (then `child` is undefined and `promise` says why) */
+export interface SpawnedScript {
+  readonly promise: ProcessPromise
+  readonly child: ShellChild | undefined
 }
 
-const DISCARD = { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() }
+/**
+ * Starts `script` under the configured shell in its own process group, with exactly `env`,
+ * sending its output to `output`
+ */
+export type SpawnScript = (
+  script: string,
+  env: Record<string, string>,
+  output: OutputSinks,
+) => SpawnedScript
 
 /** Signals a whole process group; a group that is already gone is not an error */
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -43,10 +49,8 @@ export function createZxShell(settings: { shell: string; cwd: string }): SpawnSc
     halt: false,
     preferLocal: false,
     // A new session per run makes the script its own process group leader, so the whole group
-    // can be signalled at once; no stdin, so a script that reads fails instead of hanging.
+    // can be signalled at once.
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    store: DISCARD,
     kill: killGroup,
     // The runner owns timeouts and cancellation; these must not leak in from a caller's within().
     timeout: undefined,
@@ -54,7 +58,17 @@ export function createZxShell(settings: { shell: string; cwd: string }): SpawnSc
     ac: undefined,
     input: undefined,
   }
-  return (script, env) => $({ ...base, env })(asTemplate(script))
+  return (script, env, output) => {
+    let child: ShellChild | undefined
+    // zx calls spawn synchronously, inside $; the child it gets has no stdin and pipes its output
+    // straight to `output`, so zx neither pipes nor stores any of it.
+    const spawn = (command: string, _args: unknown, options: SpawnOptions) =>
+      (child = new ShellChild(command, options, output))
+    const promise = $({ ...base, env, spawn: spawn as unknown as Options['spawn'] })(
+      asTemplate(script),
+    )
+    return { promise, child }
+  }
 }
 
 // The script goes to zx as a template with no placeholders: verbatim, nothing interpolated.
