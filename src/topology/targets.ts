@@ -7,10 +7,9 @@ export interface TargetRequest {
   readonly groups?: string
 }
 
-/** Resolved targets in request order without duplicates; `unknown` are names the topology lacks. */
+/** Resolved targets in request order without duplicates; names the topology lacks stay in. */
 export interface Targets {
   readonly names: readonly string[]
-  readonly unknown: ReadonlySet<string>
 }
 
 /**
@@ -47,6 +46,5 @@ export function resolveTargets(
       for (const name of members) add(name)
     }
   }
-  const unknown = new Set([...names].filter((name) => !topology.nodes.has(name)))
-  return { names: [...names], unknown }
+  return { names: [...names] }
 }
