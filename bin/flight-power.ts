@@ -5,7 +5,7 @@
  */
 import { cac } from 'cac'
 import { registerClientCommands } from '../src/client/index.ts'
-import { registerSlurmCommands } from '../src/client/slurm/index.ts'
+import { registerSlurmCommands } from '../src/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
 import { CliError, EXIT } from '../src/topology/index.ts'
 import { registerCheckCommand } from './check-command.ts'

@@ -5,10 +5,10 @@
  * and `token` when they run.
  */
 import type { CAC } from 'cac'
-import { loadServerConfig } from './config.ts'
-import { registerInitCommand } from './init-command.ts'
-import { registerServeCommand } from './serve-command.ts'
-import { registerTokenCommand } from './token-command.ts'
+import { loadServerConfig } from './config/config.ts'
+import { registerInitCommand } from './commands/init-command.ts'
+import { registerServeCommand } from './commands/serve-command.ts'
+import { registerTokenCommand } from './commands/token-command.ts'
 
 export {
   DEFAULT_CONFIG_PATH,
@@ -16,8 +16,8 @@ export {
   loadServerConfig,
   requireSecret,
   type ServerConfig,
-} from './config.ts'
-export { ConfigError } from './errors.ts'
+} from './config/config.ts'
+export { ConfigError } from './config/errors.ts'
 
 /** The topology path the server config names (`--config FILE`, else the default config and environment). */
 export async function defaultTopologyPath(configFile?: string): Promise<string> {

@@ -1,0 +1,128 @@
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { Runner } from '../../exec/index.ts'
+import type { Topology } from '../../topology/index.ts'
+import type { AppEnv } from './app-env.ts'
+import { verifyToken, TokenError } from './auth.ts'
+import { ApiError, forbidden, unauthorized } from './http-error.ts'
+import type { Logger } from '../logger.ts'
+import { powerRoutes } from './routes/power.ts'
+import { listRoutes } from './routes/list.ts'
+import { errorDocument } from './serialize.ts'
+
+/** What the HTTP app needs; everything is passed in so tests use fakes, not module mocks. */
+export interface AppDeps {
+  /** The current topology; called once per request, so a reload never changes one mid-way. */
+  readonly getTopology: () => Topology
+  readonly runner: Runner
+  /** HMAC key of the HS256 tokens. */
+  readonly secret: Uint8Array
+  readonly logger: Logger
+  /** Now, for token expiry; default the system clock. */
+  readonly clock?: () => Date
+  /** Most nodes one request may name; default 10 000. */
+  readonly maxTargets?: number
+}
+
+/** Routes anyone may call. */
+const OPEN_PATHS = new Set(['/health'])
+
+/**
+ * Build the HTTP API (SPEC §5): bearer-token auth with read/power scopes, the power-server 1.0
+ * routes and JSON:API errors. Checks its dependencies once, here.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  if (!(deps.secret instanceof Uint8Array) || deps.secret.length === 0) {
+    throw new TypeError('createApp: "secret" must be a non-empty Uint8Array')
+  }
+  if (typeof deps.getTopology !== 'function')
+    throw new TypeError('createApp: "getTopology" must be a function')
+  const maxTargets = deps.maxTargets ?? 10_000
+  if (!Number.isInteger(maxTargets) || maxTargets < 1)
+    throw new TypeError('createApp: "maxTargets" must be a positive integer')
+  const clock = deps.clock ?? (() => new Date())
+  const { logger } = deps
+
+  const app = new Hono<AppEnv>()
+
+  app.use(async function requestLog(c, next) {
+    const started = performance.now()
+    await next()
+    const ms = Math.round(performance.now() - started)
+    const url = new URL(c.req.url)
+    // Quoted as JSON: a token's `sub` is the client's text and must not forge log lines.
+    const principal = c.get('principal')
+    const subject = principal ? JSON.stringify(principal.subject) : '-'
+    logger.info(
+      `${c.req.method} ${url.pathname}${url.search} ${c.res.status} ${ms}ms subject=${subject}`,
+    )
+  })
+
+  app.use(async function authenticate(c, next) {
+    if (OPEN_PATHS.has(c.req.path)) return next()
+    const header = c.req.header('Authorization') ?? ''
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
+    if (!match?.[1]) {
+      throw unauthorized(
+        'ERR_TOKEN_MISSING',
+        'Missing token: send "Authorization: Bearer <token>" (see flight-power token)',
+      )
+    }
+    try {
+      c.set('principal', await verifyToken(match[1], deps.secret, { now: clock() }))
+    } catch (error) {
+      if (error instanceof TokenError)
+        throw unauthorized(error.code, error.message, { cause: error })
+      throw error
+    }
+    return next()
+  })
+
+  app.use(async function authorize(c, next) {
+    const principal = c.get('principal')
+    if (principal && principal.scope !== 'power' && !['GET', 'HEAD'].includes(c.req.method)) {
+      throw forbidden(
+        `Token of "${principal.subject}" has scope "${principal.scope}": power actions need scope "power"`,
+      )
+    }
+    return next()
+  })
+
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.route('/', listRoutes(deps.getTopology))
+  app.route(
+    '/',
+    powerRoutes({ getTopology: deps.getTopology, runner: deps.runner, logger, maxTargets }),
+  )
+
+  app.notFound((c) =>
+    jsonError(c, new ApiError(404, 'ERR_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
+  )
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return jsonError(c, error)
+    logger.error(`${c.req.method} ${c.req.path}: internal error: ${error.stack ?? error.message}`)
+    return jsonError(
+      c,
+      new ApiError(500, 'ERR_INTERNAL', 'Internal server error: see the server log'),
+    )
+  })
+  return app
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+}
+
+function jsonError(c: Context<AppEnv>, error: HTTPException): Response {
+  const code = error instanceof ApiError ? error.code : undefined
+  const title = TITLES[error.status] ?? 'Error'
+  const detail = error.message || title
+  if (error instanceof ApiError)
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
+  return c.json(errorDocument({ status: error.status, title, detail, code }), error.status)
+}

@@ -1,0 +1,72 @@
+import type { Topology } from '../../topology/index.ts'
+import { compareNatural } from '../../topology/index.ts'
+import { MISSING_PLATFORM, type NodeResult } from '../../engine/index.ts'
+
+/** One JSON:API resource object. */
+interface Resource {
+  type: string
+  id: string
+  attributes: Record<string, unknown>
+}
+
+/**
+ * power-server 1.0's `commands` document, attribute for attribute and in its order, plus the
+ * new `state`, `exit-code`, `duration-ms` and `message`. `running` exists only for `status`
+ * and is null when the status could not be read.
+ */
+export function commandsDocument(results: readonly NodeResult[]): { data: Resource[] } {
+  return {
+    data: results.map((result) => {
+      const attributes: Record<string, unknown> = {
+        action: result.action,
+        'node-name': result.name,
+        platform: result.platform,
+        missing: result.missing,
+        success: result.success,
+      }
+      if (result.action === 'status') {
+        attributes.running = result.state === 'on' ? true : result.state === 'off' ? false : null
+        attributes.state = result.state ?? 'unknown'
+      }
+      attributes['exit-code'] = result.exitCode
+      attributes['duration-ms'] = result.durationMs
+      attributes.message = result.message
+      return { type: 'commands', id: result.name, attributes }
+    }),
+  }
+}
+
+/** `GET /nodes`: each node's name and platform, never its variables (they may hold secrets). */
+export function nodesDocument(topology: Topology): { data: Resource[] } {
+  const names = [...topology.nodes.keys()].sort(compareNatural)
+  return {
+    data: names.map((name) => ({
+      type: 'nodes',
+      id: name,
+      attributes: { name, platform: topology.nodes.get(name)?.platform ?? MISSING_PLATFORM },
+    })),
+  }
+}
+
+/** `GET /groups`: each group with its member nodes in natural order. */
+export function groupsDocument(topology: Topology): { data: Resource[] } {
+  const names = [...topology.groups.keys()].sort(compareNatural)
+  return {
+    data: names.map((name) => ({
+      type: 'groups',
+      id: name,
+      attributes: { name, nodes: [...(topology.groups.get(name) ?? [])] },
+    })),
+  }
+}
+
+/** A JSON:API error document with one error. */
+export function errorDocument(error: {
+  status: number
+  title: string
+  detail: string
+  code?: string
+}) {
+  const { status, title, detail, code } = error
+  return { errors: [{ status: String(status), ...(code ? { code } : {}), title, detail }] }
+}
