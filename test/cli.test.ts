@@ -80,8 +80,9 @@ describe('check', () => {
       code: 2,
       stdout: '',
       stderr: [
-        `${file}:5: platforms.ipmi.status: must be a string holding a bash script`,
+        // In line order (issue 15).
         `${file}:2: static_nodes.node01.platform: platform "ipmii" is not defined: did you mean "ipmi"?`,
+        `${file}:5: platforms.ipmi.status: must be a string holding a bash script`,
         `2 errors in ${file}`,
         '',
       ].join('\n'),

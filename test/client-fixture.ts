@@ -99,7 +99,13 @@ export function client(
 
 /** `--json` output with the timing field zeroed, so it can be pinned. */
 export function stableJson(stdout: string): unknown {
-  const doc = JSON.parse(stdout) as { nodes?: { durationMs?: number | null }[] }
-  for (const node of doc.nodes ?? []) if (typeof node.durationMs === 'number') node.durationMs = 0
+  const doc = JSON.parse(stdout) as {
+    nodes?: { durationMs?: number | null; startedAt?: string }[]
+  }
+  for (const node of doc.nodes ?? []) {
+    if (typeof node.durationMs === 'number') node.durationMs = 0
+    if (typeof node.startedAt === 'string' && !Number.isNaN(Date.parse(node.startedAt)))
+      node.startedAt = 'ANY'
+  }
   return doc
 }

@@ -150,6 +150,7 @@ describe('on, off, restart', () => {
           exitCode: 0,
           durationMs: 0,
           message: null,
+          startedAt: 'ANY',
         },
       ],
       exitCode: 0,

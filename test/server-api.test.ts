@@ -73,10 +73,13 @@ async function call(method: string, pathAndQuery: string, jwt: string | null = s
   return { status: response.status, headers: response.headers, text, body: JSON.parse(text) }
 }
 
-/** duration-ms varies; everything else is pinned. */
+/** duration-ms and a power-on's started-at vary; everything else is pinned. */
 function pinned(body: { data: { attributes: Record<string, unknown> }[] }) {
   for (const item of body.data) {
     if (typeof item.attributes['duration-ms'] === 'number') item.attributes['duration-ms'] = 'ANY'
+    const started = item.attributes['started-at']
+    if (typeof started === 'string' && !Number.isNaN(Date.parse(started)))
+      item.attributes['started-at'] = 'ANY'
   }
   return body
 }
@@ -151,6 +154,7 @@ describe('power-server 1.0 wire format, as power-client 0.2 sends requests', () 
           'exit-code': 0,
           'duration-ms': 'ANY',
           message: null,
+          'started-at': 'ANY',
         }),
         command('power_on', 'ghost', 'missing', {
           ...missing,
@@ -192,6 +196,7 @@ describe('power-server 1.0 wire format, as power-client 0.2 sends requests', () 
           'exit-code': 0,
           'duration-ms': 'ANY',
           message: null,
+          'started-at': 'ANY',
         }),
         command('restart', 'node02', 'fake', {
           missing: false,
@@ -199,6 +204,7 @@ describe('power-server 1.0 wire format, as power-client 0.2 sends requests', () 
           'exit-code': 1,
           'duration-ms': 'ANY',
           message: 'node02 is off: cannot restart',
+          'started-at': 'ANY',
         }),
       ],
     })

@@ -19,6 +19,10 @@ const DONE: Record<Exclude<Action, 'status'>, [string, string]> = {
   power_on: ['Starting', 'Failed to start'],
   power_off: ['Stopping', 'Failed to stop'],
   restart: ['Restarting', 'Failed to restart'],
+  cycle: ['Cycling', 'Failed to cycle'],
+  shutdown: ['Shutting down', 'Failed to shut down'],
+  identify: ['Identifying', 'Failed to identify'],
+  bootdev: ['Boot device set', 'Failed to set boot device'],
 }
 
 const STATE_WORD = { on: 'On', off: 'Off', unknown: 'Unknown' } as const
@@ -40,7 +44,8 @@ export function describe(action: Action, result: NodeResult, wait?: WaitResult):
   const [started, failed] = DONE[action]
   if (!result.success) return { name, word: failed, detail: message, tone: 'bad' }
   const waited = wait?.nodes.get(name)
-  if (!wait || !waited) return { name, word: started, detail: null, tone: 'good' }
+  const forced = result.forced ? 'did not shut down in time: powered off' : null
+  if (!wait || !waited) return { name, word: started, detail: forced, tone: 'good' }
   if (waited.reached) return { name, word: STATE_WORD[wait.target], detail: null, tone: 'good' }
   const last = waited.last
   const detail = [
@@ -120,7 +125,7 @@ export function foldNames(names: readonly string[]): string {
  * ```
  * {"action": "status" | "on" | "off" | "restart",
  *  "nodes": [{"name", "platform", "missing", "success", "state", "exitCode", "durationMs",
- *             "message", "reached"?}],
+ *             "message", "forced"?, "attempts"?, "startedAt"?, "reached"?}],
  *  "wait"?: {"target": "on" | "off", "timeoutSeconds"},
  *  "exitCode": 0 | 1 | 111}
  * ```
@@ -147,6 +152,9 @@ export function renderJson(
         exitCode: result.exitCode,
         durationMs: result.durationMs,
         message: result.message,
+        ...(result.forced !== undefined ? { forced: result.forced } : {}),
+        ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
+        ...(result.startedAt !== undefined ? { startedAt: result.startedAt } : {}),
       }
       return wait ? { ...node, reached: waited?.reached ?? false } : node
     })
@@ -162,6 +170,10 @@ export const ACTION_NAME: Record<Action, string> = {
   power_on: 'on',
   power_off: 'off',
   restart: 'restart',
+  cycle: 'cycle',
+  shutdown: 'shutdown',
+  identify: 'identify',
+  bootdev: 'bootdev',
 }
 
 const COLOURS: Record<Tone, string> = { good: '\u001b[32m', off: '\u001b[33m', bad: '\u001b[31m' }

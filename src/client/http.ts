@@ -3,14 +3,21 @@ import type { ClientConfig } from './config.ts'
 import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
 import { oneLine } from './text.ts'
 
-export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT'
+export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT' | 'POST'
 
-/** power-server 1.0's verb for each action, kept so either server understands the request. */
-export const ACTION_METHOD: Readonly<Record<Action, Method>> = {
-  status: 'GET',
-  power_on: 'PATCH',
-  power_off: 'DELETE',
-  restart: 'PUT',
+/**
+ * Where each action is sent: power-server 1.0's verbs on `/` for its four, so either server
+ * understands them; `POST /actions/{name}` for the actions of SPEC §10.
+ */
+export const ACTION_ROUTE: Readonly<Record<Action, { method: Method; path: string }>> = {
+  status: { method: 'GET', path: '/' },
+  power_on: { method: 'PATCH', path: '/' },
+  power_off: { method: 'DELETE', path: '/' },
+  restart: { method: 'PUT', path: '/' },
+  cycle: { method: 'POST', path: '/actions/cycle' },
+  shutdown: { method: 'POST', path: '/actions/shutdown' },
+  identify: { method: 'POST', path: '/actions/identify' },
+  bootdev: { method: 'POST', path: '/actions/bootdev' },
 }
 
 /** One API call: the parsed JSON body of a 2xx reply, or a client error saying what to do. */
@@ -18,6 +25,7 @@ export type Request = (
   method: Method,
   path: string,
   query?: Readonly<Record<string, string | undefined>>,
+  body?: Readonly<Record<string, unknown>>,
 ) => Promise<unknown>
 
 /** Options of `createRequest`. */
@@ -38,7 +46,7 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
   const debug = options.debug
   const origin = new URL(config.baseUrl).origin
 
-  return async function request(method, path, query = {}) {
+  return async function request(method, path, query = {}, body) {
     const url = `${config.baseUrl}${path}${encodeQuery(query)}`
     const started = performance.now()
     debug?.(`> ${method} ${url}`)
@@ -47,7 +55,12 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
     try {
       response = await doFetch(url, {
         method,
-        headers: { authorization: `Bearer ${config.token}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${config.token}`,
+          accept: 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(config.timeoutMs),
         redirect: 'manual',
       })

@@ -1,7 +1,8 @@
 import type { CAC, Command } from 'cac'
-import type { Action } from '../topology/index.ts'
+import { BOOT_DEVICES, type Action } from '../topology/index.ts'
 import { DEFAULT_TIMEOUT_SECONDS } from './config.ts'
 import { processIo } from './io.ts'
+import { WAIT_TARGET } from './wait.ts'
 
 export {
   SYSTEM_CONFIG_PATH,
@@ -17,7 +18,7 @@ export {
   TokenRejectedError,
   UnreachableError,
 } from './errors.ts'
-export { ACTION_METHOD, createRequest, type Method, type Request } from './http.ts'
+export { ACTION_ROUTE, createRequest, type Method, type Request } from './http.ts'
 export { parseCommandResults, type NodeResult } from './wire.ts'
 
 /**
@@ -40,33 +41,62 @@ export function registerClientCommands(cli: CAC): void {
   power(cli, 'on', 'power_on', 'Power nodes on')
   power(cli, 'off', 'power_off', 'Power nodes off')
   power(cli, 'restart', 'restart', 'Restart (reset) nodes')
+  power(cli, 'cycle', 'cycle', 'Power nodes off, then on again')
+  power(cli, 'shutdown', 'shutdown', 'Ask nodes to shut down gracefully (ACPI)').option(
+    '--force-after <seconds>',
+    'Power off, hard, the nodes still on this many seconds after the request',
+  )
+  power(cli, 'identify', 'identify', 'Switch the identify light of nodes on').option(
+    '--off',
+    'Switch the identify light off instead',
+  )
+  power(
+    cli,
+    'bootdev',
+    'bootdev',
+    `Set the next boot device of nodes: ${BOOT_DEVICES.join(', ')}`,
+    'bootdev <device> <...targets>',
+  )
+    .option('--persistent', 'Keep the device for every boot, not only the next')
+    .option('--uefi', 'Boot in UEFI mode rather than legacy BIOS')
 }
 
-function power(cli: CAC, name: string, action: Action, description: string): void {
+function power(
+  cli: CAC,
+  name: string,
+  action: Action,
+  description: string,
+  usage = `${name} <...targets>`,
+): Command {
   const command = common(
     cli
-      .command(`${name} <...targets>`, description)
-      .usage(`${name} [options] NODES_OR_GROUPS...`)
+      .command(usage, description)
+      .usage(`${name} [options] ${action === 'bootdev' ? 'DEVICE ' : ''}NODES_OR_GROUPS...`)
       .option('-g, --groups', 'Read every argument as a group name')
       .option('--summary', 'Print nodes folded into ranges per outcome, e.g. "on: node[01-05]"'),
   )
-  if (action !== 'status') {
+  const target = WAIT_TARGET[action]
+  if (target) {
     command
-      .option(
-        '--wait',
-        `Poll until every node is ${action === 'power_off' ? 'off' : 'on'}; exit 1 for those that never are`,
-      )
+      .option('--wait', `Poll until every node is ${target}; exit 1 for those that never are`)
       .option('--wait-timeout <seconds>', 'How long --wait polls (default: 300)')
   }
-  if (action === 'power_off' || action === 'restart') {
+  if (action !== 'status') {
     command.option('-y, --yes', 'Do not ask for confirmation on more than 10 nodes')
   }
-  command
-    .example(`flight-power ${name} node[01-10] @gpu`)
-    .action(async (targets: string[], options) => {
+  command.example(`flight-power ${name} ${action === 'bootdev' ? 'pxe ' : ''}'node[01-10]' @gpu`)
+  if (action === 'bootdev') {
+    return command.action(async (device: unknown, targets: string[], options) => {
       const { runPower } = await import('./commands/power.ts')
-      return runPower(action, targets, options, processIo())
+      const { bootdevParams } = await import('./action-options.ts')
+      return runPower(action, targets, options, processIo(), bootdevParams(device, options))
     })
+  }
+  return command.action(async (targets: string[], options) => {
+    const { runPower } = await import('./commands/power.ts')
+    const { actionParams } = await import('./action-options.ts')
+    return runPower(action, targets, options, processIo(), actionParams(action, options))
+  })
 }
 
 function common(command: Command): Command {

@@ -11,10 +11,12 @@ export type WaitTarget = 'on' | 'off'
  * never went down from one that came back, and resets (IPMI `chassis power reset`) may never
  * show `off`, so this is the one condition that holds for every platform.
  */
-export const WAIT_TARGET: Record<Exclude<Action, 'status'>, WaitTarget> = {
+export const WAIT_TARGET: Readonly<Partial<Record<Action, WaitTarget>>> = {
   power_on: 'on',
   power_off: 'off',
   restart: 'on',
+  cycle: 'on',
+  shutdown: 'off',
 }
 
 /** Per node: whether it reached the target, and the last status seen (absent if none came). */

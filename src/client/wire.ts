@@ -13,6 +13,12 @@ export interface NodeResult {
   readonly exitCode: number | null
   readonly durationMs: number | null
   readonly message: string | null
+  /** `shutdown --force-after`: the node was powered off hard. */
+  readonly forced?: boolean
+  /** Attempts of the script, when the platform retries. */
+  readonly attempts?: number
+  /** When the node's action began (ISO 8601): for power-ons, when the power-on rate let it. */
+  readonly startedAt?: string
 }
 
 /** A node as `GET /nodes` lists it. */
@@ -64,6 +70,13 @@ export function parseCommandResults(doc: unknown, action: Action): NodeResult[] 
       exitCode: number(attributes['exit-code']),
       durationMs: number(attributes['duration-ms']),
       message: message === undefined || message.trim() === '' ? null : oneLine(message),
+      ...(attributes.forced === true || attributes.forced === false
+        ? { forced: attributes.forced }
+        : {}),
+      ...(typeof attributes.attempts === 'number' ? { attempts: attributes.attempts } : {}),
+      ...(typeof attributes['started-at'] === 'string'
+        ? { startedAt: oneLine(attributes['started-at']) }
+        : {}),
     }
   })
 }

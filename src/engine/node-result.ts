@@ -15,6 +15,15 @@ export interface NodeResult {
   readonly durationMs: number
   /** Why it failed (last line of output, timeout, missing variable); null on success. */
   readonly message: string | null
+  /** Attempts of the action's main script: above 1 when `retries` re-ran it. */
+  readonly attempts?: number
+  /**
+   * When the node's action began (ISO 8601): for power-ons, the moment the power-on rate let
+   * it start. Absent when nothing ran.
+   */
+  readonly startedAt?: string
+  /** `shutdown` with `force_after`: the node was still on and was powered off hard. */
+  readonly forced?: boolean
 }
 
 /** The platform power-server 1.0 reported for nodes it did not know. */

@@ -5,4 +5,5 @@
  */
 export { RunnerError } from './errors.ts'
 export { createRunner } from './runner.ts'
+export { Fifo } from './fifo.ts'
 export type { Runner, RunnerOptions, RunRequest, RunResult } from './types.ts'

@@ -1,9 +1,4 @@
-import {
-  ACTION_METHOD,
-  createRequest,
-  parseCommandResults,
-  resolveConfig,
-} from '../client/index.ts'
+import { ACTION_ROUTE, createRequest, parseCommandResults, resolveConfig } from '../client/index.ts'
 import type { PowerRequest } from './types.ts'
 
 /** Options of `serverPower`. */
@@ -31,7 +26,7 @@ export function serverPower(options: ServerPowerOptions): PowerRequest {
     )
     const request = createRequest(config, { fetch: options.fetch })
     const results = parseCommandResults(
-      await request(ACTION_METHOD[action], '/', { nodes: hostlist }),
+      await request(ACTION_ROUTE[action].method, ACTION_ROUTE[action].path, { nodes: hostlist }),
       action,
     )
     return results.map((result) => ({

@@ -105,6 +105,10 @@ ${platform}`)
       power_off: 5,
       restart: 5,
       status: 5,
+      power_cycle: 5,
+      shutdown: 5,
+      identify: 5,
+      bootdev: 5,
     })
     expect(topology.platforms.get('b')?.timeouts.status).toBe(2.5)
     expect(topology.platforms.get('b')?.timeouts.power_on).toBe(60)
@@ -233,14 +237,15 @@ platforms:
 groups:
   g: n[1-5]
 `)
+    // In line order (issue 15), as an administrator fixes them top to bottom.
     expect(problems).toEqual([
-      '6: platforms.demo.variables.1: "bad-name" is not a valid shell variable name',
-      '6: platforms.demo.status_off_exit_code: must be a whole number from 1 to 255 (0 means "on")',
-      '6: platforms.demo.timeout: must be a number of seconds above 0 and at most 86400, or a mapping of actions to such numbers',
       '2: static_nodes.n1.platform: platform "nope" is not defined',
       '3: static_nodes.n2: has no "platform"',
       "4: static_nodes.n3.name: a node's name is its key and cannot be set",
       '4: static_nodes.n3.tags: must be a plain value (string, number or boolean), not a list or mapping',
+      '6: platforms.demo.variables.1: "bad-name" is not a valid shell variable name',
+      '6: platforms.demo.status_off_exit_code: must be a whole number from 1 to 255 (0 means "on")',
+      '6: platforms.demo.timeout: must be a number of seconds above 0 and at most 86400, or a mapping of actions to such numbers',
       '8: groups.g: names nodes that are not defined: n[4-5]',
     ])
   })

@@ -3,23 +3,28 @@ import { isValidNodeName } from './hostlist.ts'
 import { readGroups } from './read-groups.ts'
 import { isRecord, type Path, type Report } from './report.ts'
 import {
-  ACTIONS,
+  DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
   DEFAULT_TIMEOUT_SECONDS,
-  type Action,
+  SCRIPT_KEYS,
   type Node,
   type Platform,
+  type ScriptKey,
   type Topology,
 } from './types.ts'
 
 const TOP_KEYS = new Set(['static_nodes', 'nodes', 'platforms', 'groups'])
 const PLATFORM_KEYS = new Set<string>([
-  ...ACTIONS,
+  ...SCRIPT_KEYS,
   'variables',
   'defaults',
   'status_off_exit_code',
   'timeout',
+  'cycle_delay',
+  'retries',
 ])
+/** A platform may retry a few times; more would hold a node for minutes of backoff. */
+const MAX_RETRIES = 5
 /** Seconds; a day is already far beyond any sane power action, so larger values are typos. */
 const MAX_TIMEOUT_SECONDS = 86_400
 
@@ -52,9 +57,10 @@ export function validateTopology(
   const platforms = readPlatforms(value.platforms, report)
   const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
   const declared = new Set(isRecord(value[nodesKey]) ? Object.keys(value[nodesKey]) : [])
-  const groups = readGroups(value.groups, nodes, declared, report)
-  if (problems.length > 0) return { problems }
-  return { topology: { source, nodes, platforms, groups }, problems }
+  const { groups, rates: groupRates } = readGroups(value.groups, nodes, declared, report)
+  // In line order, as an administrator fixes them top to bottom (the sort is stable).
+  if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line) }
+  return { topology: { source, nodes, platforms, groups, groupRates }, problems }
 }
 
 function readPlatforms(value: unknown, report: Report): Map<string, Platform> {
@@ -107,12 +113,12 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
 
   const defaults = readDefaults(spec.defaults, variables, at('defaults'), report)
 
-  const scripts: Partial<Record<Action, string>> = {}
-  for (const action of ACTIONS) {
-    const script = spec[action]
+  const scripts: Partial<Record<ScriptKey, string>> = {}
+  for (const key of SCRIPT_KEYS) {
+    const script = spec[key]
     if (script === undefined || script === null) continue
-    if (typeof script !== 'string') report(at(action), 'must be a string holding a bash script')
-    else scripts[action] = script
+    if (typeof script !== 'string') report(at(key), 'must be a string holding a bash script')
+    else scripts[key] = script
   }
 
   let statusOffExitCode = DEFAULT_STATUS_OFF_EXIT_CODE
@@ -132,7 +138,39 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     scripts,
     statusOffExitCode,
     timeouts: readTimeouts(spec.timeout, at('timeout'), report),
+    cycleDelaySeconds: readNumber(spec.cycle_delay, at('cycle_delay'), report, {
+      fallback: DEFAULT_CYCLE_DELAY_SECONDS,
+      min: 0,
+      max: 600,
+      what: 'a number of seconds',
+    }),
+    retries: readNumber(spec.retries, at('retries'), report, {
+      fallback: 0,
+      min: 0,
+      max: MAX_RETRIES,
+      what: 'a whole number of retries',
+      integer: true,
+    }),
   }
+}
+
+/** An optional number within bounds; absent or null gives `fallback`. */
+function readNumber(
+  value: unknown,
+  path: Path,
+  report: Report,
+  rule: { fallback: number; min: number; max: number; what: string; integer?: boolean },
+): number {
+  if (value === undefined || value === null) return rule.fallback
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= rule.min &&
+    value <= rule.max &&
+    (!rule.integer || Number.isInteger(value))
+  if (ok) return value
+  report(path, `must be ${rule.what} from ${rule.min} to ${rule.max}`)
+  return rule.fallback
 }
 
 /** `defaults` make listed variables optional for nodes: `{ ipmi_port: 623 }`. */
@@ -158,11 +196,10 @@ function readDefaults(
   return defaults
 }
 
-function readTimeouts(value: unknown, path: Path, report: Report): Record<Action, number> {
-  const timeouts = Object.fromEntries(ACTIONS.map((a) => [a, DEFAULT_TIMEOUT_SECONDS])) as Record<
-    Action,
-    number
-  >
+function readTimeouts(value: unknown, path: Path, report: Report): Record<ScriptKey, number> {
+  const timeouts = Object.fromEntries(
+    SCRIPT_KEYS.map((key) => [key, DEFAULT_TIMEOUT_SECONDS]),
+  ) as Record<ScriptKey, number>
   const valid = (seconds: unknown): seconds is number =>
     typeof seconds === 'number' &&
     Number.isFinite(seconds) &&
@@ -171,17 +208,17 @@ function readTimeouts(value: unknown, path: Path, report: Report): Record<Action
   const explain = `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`
   if (value === undefined || value === null) return timeouts
   if (isRecord(value)) {
-    for (const [action, seconds] of Object.entries(value)) {
-      if (!(ACTIONS as readonly string[]).includes(action)) {
-        report([...path, action], `unknown action${suggest(action, new Set(ACTIONS))}`)
+    for (const [key, seconds] of Object.entries(value)) {
+      if (!(SCRIPT_KEYS as readonly string[]).includes(key)) {
+        report([...path, key], `unknown script${suggest(key, SCRIPT_KEYS)}`)
       } else if (!valid(seconds)) {
-        report([...path, action], explain)
+        report([...path, key], explain)
       } else {
-        timeouts[action as Action] = seconds
+        timeouts[key as ScriptKey] = seconds
       }
     }
   } else if (valid(value)) {
-    for (const action of ACTIONS) timeouts[action] = value
+    for (const key of SCRIPT_KEYS) timeouts[key] = value
   } else {
     report(path, `${explain}, or a mapping of actions to such numbers`)
   }

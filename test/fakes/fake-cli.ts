@@ -11,6 +11,7 @@ import {
   interpretExit,
   nodeEnvironment,
   parseTopology,
+  SCRIPT_KEY,
   type Action,
   type PowerState,
 } from '../../src/topology/index.ts'
@@ -72,14 +73,14 @@ export function createFakeCli(
     async run(action, name) {
       const node = topology.nodes.get(name)
       const platform = node && topology.platforms.get(node.platform)
-      const script = platform?.scripts[action]
+      const script = platform?.scripts[SCRIPT_KEY[action]]
       if (!node || !platform || script === undefined)
         throw new Error(`No ${action} script for node "${name}"`)
       const result = await runner.run({
         key: name,
         script,
         env: nodeEnvironment(node, platform),
-        timeoutMs: platform.timeouts[action] * 1000,
+        timeoutMs: platform.timeouts[SCRIPT_KEY[action]] * 1000,
       })
       const { success, state: power } = interpretExit(
         action,

@@ -1,4 +1,10 @@
-import { EXIT, exitCodeFor, type Action } from '../../topology/index.ts'
+import {
+  actionParamsBody,
+  EXIT,
+  exitCodeFor,
+  type Action,
+  type ActionParams,
+} from '../../topology/index.ts'
 import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError } from '../errors.ts'
@@ -11,7 +17,7 @@ import {
   sortRows,
   wantColour,
 } from '../format.ts'
-import { ACTION_METHOD, type Request } from '../http.ts'
+import { ACTION_ROUTE, type Request } from '../http.ts'
 import type { ClientIo } from '../io.ts'
 import { startProgress } from '../progress.ts'
 import { checkTargets, type TargetQuery } from '../targets.ts'
@@ -36,6 +42,18 @@ const DOING: Record<Action, string> = {
   power_on: 'Powering on',
   power_off: 'Powering off',
   restart: 'Restarting',
+  cycle: 'Power-cycling',
+  shutdown: 'Shutting down',
+  identify: 'Setting the identify light of',
+  bootdev: 'Setting the next boot device of',
+}
+
+/** Actions that take down running nodes: confirmed on a terminal above CONFIRM_ABOVE nodes. */
+const CONFIRMED: Partial<Record<Action, string>> = {
+  power_off: 'Power off',
+  restart: 'Restart',
+  cycle: 'Power-cycle',
+  shutdown: 'Shut down',
 }
 
 /**
@@ -48,6 +66,7 @@ export async function runPower(
   args: readonly string[],
   options: PowerOptions,
   io: ClientIo,
+  params: ActionParams = {},
 ): Promise<number> {
   if (options.json && options.summary)
     throw new TargetError('--json and --summary cannot be used together: choose one')
@@ -59,14 +78,11 @@ export async function runPower(
   )
   const { request } = await openSession(options, io)
 
-  if (
-    (action === 'power_off' || action === 'restart') &&
-    !options.yes &&
-    canPrompt(!!io.stdin.isTTY, !!io.stderr.isTTY)
-  ) {
+  const verb = CONFIRMED[action]
+  if (verb && !options.yes && canPrompt(!!io.stdin.isTTY, !!io.stderr.isTTY)) {
     const names = await countTargets(targets, request)
     if (names.length > CONFIRM_ABOVE) {
-      const question = `${action === 'power_off' ? 'Power off' : 'Restart'} ${names.length} nodes: ${foldNames(names)}?`
+      const question = `${verb} ${names.length} nodes: ${foldNames(names)}?`
       if (!(await confirm(question, { input: io.stdin, output: io.stderr }))) {
         io.stderr.write('Aborted: no node was touched\n')
         return EXIT.failed
@@ -78,14 +94,16 @@ export async function runPower(
   const progress = startProgress(() => `${DOING[action]} ${what}`, io.stderr)
   let results: NodeResult[]
   try {
-    results = parseCommandResults(await request(ACTION_METHOD[action], '/', targets.query), action)
+    const { method, path } = ACTION_ROUTE[action]
+    const body = method === 'POST' ? actionParamsBody(params) : undefined
+    results = parseCommandResults(await request(method, path, targets.query, body), action)
   } finally {
     progress.stop()
   }
 
   let wait: WaitResult | undefined
-  if (options.wait && action !== 'status') {
-    const target = WAIT_TARGET[action]
+  const target = WAIT_TARGET[action]
+  if (options.wait && target) {
     const names = results
       .filter((result) => result.success && !result.missing)
       .map((result) => result.name)

@@ -1,3 +1,4 @@
+import { createEngine } from '../../engine/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
@@ -50,9 +51,15 @@ export async function serve(options: ServeOptions): Promise<number> {
     cwd: await workingDirectory(config, logger),
     baseEnv: scriptBaseEnv(config, logger),
   })
+  const engine = createEngine({
+    runner,
+    logger,
+    concurrency: config.workers,
+    powerOnRate: config.powerOnRate,
+  })
   const app = createApp({
     getTopology: holder.current,
-    runner,
+    engine,
     secret,
     logger,
     maxTargets: config.maxTargets,
@@ -81,7 +88,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress
   logger.notice(
-    `listening on http://${host}:${server.port} (topology ${describeTopology(topology)}; ${config.workers} workers)`,
+    `listening on http://${host}:${server.port} (topology ${describeTopology(topology)}; ${config.workers} workers${config.powerOnRate > 0 ? `; power-on rate ${config.powerOnRate}/min` : ''})`,
   )
   return supervise({
     server,

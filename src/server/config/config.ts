@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly port: number
   readonly bindAddress: string
   readonly workers: number
+  /** Nodes per minute that on, restart and cycle may start across all clients; 0: no limit. */
+  readonly powerOnRate: number
   readonly logLevel: LogLevel
   /** Seconds running actions get to finish after SIGTERM before they are killed. */
   readonly shutdownGraceSeconds: number
@@ -55,6 +57,8 @@ const KEYS = {
   port: '6302',
   bind_address: '0.0.0.0',
   num_worker_commands: '50',
+  // 0 keeps power-server 1.0's behaviour; `init` writes 300, Slurm's ResumeRate default.
+  power_on_rate: '0',
   log_level: 'info',
   shutdown_grace_seconds: '30',
   max_targets: '10000',
@@ -182,6 +186,7 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     port: integer('port', 0, 65535),
     bindAddress,
     workers: integer('num_worker_commands', 1, 10_000),
+    powerOnRate: integer('power_on_rate', 0, 60_000),
     logLevel: logLevel as LogLevel,
     shutdownGraceSeconds: integer('shutdown_grace_seconds', 0, 3600),
     maxTargets: integer('max_targets', 1, 1_000_000),

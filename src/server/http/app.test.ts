@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { generateKeyPair, SignJWT } from 'jose'
 import type { Runner, RunRequest, RunResult } from '../../exec/index.ts'
 import { parseTopology } from '../../topology/index.ts'
+import { createEngine } from '../../engine/index.ts'
 import { createApp } from './app.ts'
 import { signToken } from './auth.ts'
 import { createLogger } from '../logger.ts'
@@ -67,12 +68,13 @@ function fakeRunner(): Runner & { calls: RunRequest[] } {
 function setup(options: { topology?: typeof TOPOLOGY; maxTargets?: number } = {}) {
   const runner = fakeRunner()
   const lines: string[] = []
+  const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) })
   const app = createApp({
     getTopology: () => options.topology ?? TOPOLOGY,
-    runner,
+    engine: createEngine({ runner, logger, concurrency: 50 }),
     secret: SECRET,
     clock: () => NOW,
-    logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+    logger,
     maxTargets: options.maxTargets,
   })
   return { app, runner, lines }
@@ -158,6 +160,8 @@ describe('power routes', () => {
         'exit-code': 0,
         'duration-ms': 7,
         message: null,
+        // When the power-on began: what a power-on rate (SPEC §10) is read back from.
+        'started-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
       },
     })
     const off = await json(app.request('/?nodes=node01', { method: 'DELETE', ...(await auth()) }))
@@ -182,7 +186,7 @@ describe('power routes', () => {
     const body = await json(app.request('/?nodes=other01', { method: 'PATCH', ...(await auth()) }))
     expect(body.data[0].attributes).toMatchObject({
       success: false,
-      message: 'platform "partial" defines no power_on script',
+      message: 'platform "partial" has no power_on script',
     })
     expect(runner.calls).toEqual([])
   })

@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { Runner } from '../../exec/index.ts'
+import type { Engine } from '../../engine/index.ts'
 import type { Topology } from '../../topology/index.ts'
 import type { AppEnv } from './app-env.ts'
 import { verifyToken, TokenError } from './auth.ts'
 import { ApiError, forbidden, unauthorized } from './http-error.ts'
 import type { Logger } from '../logger.ts'
+import { actionRoutes } from './routes/actions.ts'
 import { powerRoutes } from './routes/power.ts'
 import { listRoutes } from './routes/list.ts'
 import { errorDocument } from './serialize.ts'
@@ -14,7 +15,8 @@ import { errorDocument } from './serialize.ts'
 export interface AppDeps {
   /** The current topology; called once per request, so a reload never changes one mid-way. */
   readonly getTopology: () => Topology
-  readonly runner: Runner
+  /** Carries out every action (SPEC §14). */
+  readonly engine: Engine
   /** HMAC key of the HS256 tokens. */
   readonly secret: Uint8Array
   readonly logger: Logger
@@ -90,10 +92,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.route('/', listRoutes(deps.getTopology))
-  app.route(
-    '/',
-    powerRoutes({ getTopology: deps.getTopology, runner: deps.runner, logger, maxTargets }),
-  )
+  const power = { getTopology: deps.getTopology, engine: deps.engine, logger, maxTargets }
+  app.route('/', powerRoutes(power))
+  app.route('/actions', actionRoutes(power))
 
   app.notFound((c) =>
     jsonError(c, new ApiError(404, 'ERR_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),

@@ -31,6 +31,9 @@ export function commandsDocument(results: readonly NodeResult[]): { data: Resour
       attributes['exit-code'] = result.exitCode
       attributes['duration-ms'] = result.durationMs
       attributes.message = result.message
+      if (result.attempts !== undefined) attributes.attempts = result.attempts
+      if (result.startedAt !== undefined) attributes['started-at'] = result.startedAt
+      if (result.forced !== undefined) attributes.forced = result.forced
       return { type: 'commands', id: result.name, attributes }
     }),
   }
