@@ -63,6 +63,10 @@ describe('check', () => {
         '  nodes:     3',
         '  platforms: 3 (ipmi, aws, azure)',
         '  groups:    1 (@all)',
+        '  actions by platform:',
+        '    ipmi: power_on, power_off, restart, status, cycle',
+        '    aws: power_on, power_off, restart, status, cycle',
+        '    azure: power_on, power_off, restart, status, cycle',
         '',
       ].join('\n'),
     )

@@ -190,10 +190,18 @@ describe('on, off, restart', () => {
 })
 
 describe('list', () => {
-  test('nodes, in natural order; --verbose adds the platform', async () => {
+  test('nodes, in natural order; --verbose adds the platform and what it can do', async () => {
     expect((await client(server, ['list'])).stdout).toBe('bmc1\nnode1\nnode2\nnode3\nnode10\n')
+    const actions = '(on off restart status cycle)'
     expect((await client(server, ['list', '--verbose'])).stdout).toBe(
-      'bmc1    broken\nnode1   files\nnode2   files\nnode3   files\nnode10  files\n',
+      [
+        `bmc1    broken  ${actions}`,
+        `node1   files  ${actions}`,
+        `node2   files  ${actions}`,
+        `node3   files  ${actions}`,
+        `node10  files  ${actions}`,
+        '',
+      ].join('\n'),
     )
   })
 
@@ -209,6 +217,7 @@ describe('list', () => {
     expect(JSON.parse((await client(server, ['list', '--json'])).stdout).nodes[0]).toEqual({
       name: 'bmc1',
       platform: 'broken',
+      actions: ['power_on', 'power_off', 'restart', 'status', 'cycle'],
     })
     expect(
       JSON.parse((await client(server, ['list', '--groups', '--json'])).stdout).groups[2],

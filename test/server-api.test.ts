@@ -228,7 +228,15 @@ describe('power-server 1.0 wire format, as power-client 0.2 sends requests', () 
       data: ['bmc01', 'node01', 'node02', 'node03'].map((id) => ({
         type: 'nodes',
         id,
-        attributes: { name: id, platform: id === 'bmc01' ? 'broken' : 'fake' },
+        attributes: {
+          name: id,
+          platform: id === 'bmc01' ? 'broken' : 'fake',
+          // The scripts each platform has; fake's four give cycle by off, status and on.
+          actions:
+            id === 'bmc01'
+              ? ['power_on', 'status']
+              : ['power_on', 'power_off', 'restart', 'status', 'cycle'],
+        },
       })),
     })
     const groups = await call('GET', '/groups', server.readToken)

@@ -1,4 +1,4 @@
-import type { Action, PowerState } from '../topology/index.ts'
+import { ACTIONS, type Action, type PowerState } from '../topology/index.ts'
 import { ServerResponseError } from './errors.ts'
 import { oneLine } from './text.ts'
 
@@ -25,6 +25,8 @@ export interface NodeResult {
 export interface ListedNode {
   readonly name: string
   readonly platform: string | null
+  /** What the node's platform can do; absent from power-server 1.0. */
+  readonly actions?: readonly Action[]
 }
 
 /** A group as `GET /groups` lists it. */
@@ -92,7 +94,14 @@ export function parseNodeList(doc: unknown): ListedNode[] {
       text(attributes.name, `data[${index}].attributes.name`, true) ??
       text(resource.id, `data[${index}].id`)!
     const platform = text(attributes.platform, `data[${index}].attributes.platform`, true) ?? null
-    return { name: oneLine(name), platform: platform === null ? null : oneLine(platform) }
+    const actions = Array.isArray(attributes.actions)
+      ? attributes.actions.filter((a): a is Action => (ACTIONS as readonly unknown[]).includes(a))
+      : undefined
+    return {
+      name: oneLine(name),
+      platform: platform === null ? null : oneLine(platform),
+      ...(actions ? { actions } : {}),
+    }
   })
 }
 

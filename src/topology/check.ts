@@ -1,6 +1,7 @@
 import { formatProblem, TopologyError } from './errors.ts'
 import { loadTopology } from './load.ts'
 import { nodeWarnings } from './node-environment.ts'
+import { supportedActions } from './supported-actions.ts'
 
 /** What `flight-power check` prints, and whether the topology is usable. */
 export interface CheckReport {
@@ -18,6 +19,10 @@ export async function checkTopologyFile(path: string): Promise<CheckReport> {
       `  nodes:     ${topology.nodes.size}`,
       `  platforms: ${topology.platforms.size} (${[...topology.platforms.keys()].join(', ')})`,
       `  groups:    ${groups.length} (${groups.map((g) => `@${g}`).join(', ')})`,
+      '  actions by platform:',
+      ...[...topology.platforms.values()].map(
+        (platform) => `    ${platform.name}: ${supportedActions(platform).join(', ') || 'none'}`,
+      ),
     ]
     for (const warning of nodeWarnings(topology.nodes.values(), topology.platforms)) {
       lines.push(`warning: ${warning}`)

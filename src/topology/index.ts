@@ -35,3 +35,4 @@ export {
   type ActionParams,
   type BootDevice,
 } from './action-params.ts'
+export { supportedActions } from './supported-actions.ts'

@@ -1,7 +1,7 @@
 import { compareNatural, EXIT } from '../../topology/index.ts'
-import { foldNames } from '../format.ts'
+import { ACTION_NAME, foldNames } from '../format.ts'
 import type { ClientIo } from '../io.ts'
-import { parseGroupList, parseNodeList } from '../wire.ts'
+import { parseGroupList, parseNodeList, type ListedNode } from '../wire.ts'
 import { openSession, type CommonOptions } from './session.ts'
 
 /** Flags of `list`. */
@@ -34,9 +34,15 @@ export async function runList(options: ListOptions, io: ClientIo): Promise<numbe
   if (options.json) io.stdout.write(`${JSON.stringify({ nodes }, null, 2)}\n`)
   else
     io.stdout.write(
-      columns(nodes.map((node) => [node.name, options.verbose ? (node.platform ?? '') : ''])),
+      columns(nodes.map((node) => [node.name, options.verbose ? verboseNode(node) : ''])),
     )
   return EXIT.ok
+}
+
+/** `ipmi  (status on off restart cycle shutdown identify bootdev)`, in the commands' words. */
+function verboseNode(node: ListedNode): string {
+  const actions = node.actions?.map((action) => ACTION_NAME[action]).join(' ')
+  return [node.platform ?? '', actions ? `(${actions})` : ''].filter((part) => part).join('  ')
 }
 
 function columns(rows: readonly (readonly [string, string])[]): string {

@@ -264,7 +264,11 @@ describe('list routes', () => {
     expect(JSON.parse(text).data[0]).toEqual({
       type: 'nodes',
       id: 'node01',
-      attributes: { name: 'node01', platform: 'fake' },
+      attributes: {
+        name: 'node01',
+        platform: 'fake',
+        actions: ['power_on', 'power_off', 'restart', 'status', 'cycle'],
+      },
     })
     expect(JSON.parse(text).data.map((d: { id: string }) => d.id)).toEqual([
       'node01',

@@ -1,5 +1,5 @@
 import type { Topology } from '../../topology/index.ts'
-import { compareNatural } from '../../topology/index.ts'
+import { compareNatural, supportedActions } from '../../topology/index.ts'
 import { MISSING_PLATFORM, type NodeResult } from '../../engine/index.ts'
 
 /** One JSON:API resource object. */
@@ -39,15 +39,24 @@ export function commandsDocument(results: readonly NodeResult[]): { data: Resour
   }
 }
 
-/** `GET /nodes`: each node's name and platform, never its variables (they may hold secrets). */
+/**
+ * `GET /nodes`: each node's name, platform and the actions its platform supports, never its
+ * variables (they may hold secrets).
+ */
 export function nodesDocument(topology: Topology): { data: Resource[] } {
   const names = [...topology.nodes.keys()].sort(compareNatural)
+  const actions = new Map(
+    [...topology.platforms.values()].map((platform) => [platform.name, supportedActions(platform)]),
+  )
   return {
-    data: names.map((name) => ({
-      type: 'nodes',
-      id: name,
-      attributes: { name, platform: topology.nodes.get(name)?.platform ?? MISSING_PLATFORM },
-    })),
+    data: names.map((name) => {
+      const platform = topology.nodes.get(name)?.platform ?? MISSING_PLATFORM
+      return {
+        type: 'nodes',
+        id: name,
+        attributes: { name, platform, actions: actions.get(platform) ?? [] },
+      }
+    }),
   }
 }
 
