@@ -40,6 +40,6 @@ export async function runList(options: ListOptions, io: ClientIo): Promise<numbe
 }
 
 function columns(rows: readonly (readonly [string, string])[]): string {
-  const width = Math.max(0, ...rows.map(([name]) => name.length))
+  const width = rows.reduce((widest, [name]) => Math.max(widest, name.length), 0)
   return rows.map(([name, rest]) => `${rest ? `${name.padEnd(width)}  ${rest}` : name}\n`).join('')
 }
