@@ -3,7 +3,7 @@
  * own process, one after the other, and ends with one Markdown summary to paste into the
  * README's Performance section: the machine, then each figure beside its baselines.
  *
- *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,stagger] [--out FILE]
+ *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,stagger,idle] [--out FILE]
  *
  * Budget: under 15 minutes on a 2-core machine (fan-out is about half of it). Figures are
  * medians of several runs; nothing is asserted about time.
@@ -36,6 +36,8 @@ const BENCHES: readonly Bench[] = [
   { name: 'client', file: 'client.ts', timeoutMinutes: 2, quickArgs: ['10'] },
   { name: 'limits', file: 'limits.ts', timeoutMinutes: 5 },
   { name: 'stagger', file: 'stagger.ts', timeoutMinutes: 3 },
+  // 2,000 idle unauthenticated keep-alive connections: /health and status still answer.
+  { name: 'idle', file: 'idle-connections.ts', timeoutMinutes: 3 },
 ]
 
 const argv = process.argv.slice(2)

@@ -72,7 +72,7 @@ export interface RenderOptions {
 
 /** One aligned line per node: `node01  Failed to start: ipmitool: connection timed out`. */
 export function renderTable(rows: readonly Row[], options: RenderOptions): string {
-  const width = Math.max(0, ...rows.map((row) => row.name.length))
+  const width = rows.reduce((widest, row) => Math.max(widest, row.name.length), 0)
   return rows
     .map((row) => {
       const word = paint(row.word, row.tone, options.colour)

@@ -2,6 +2,7 @@ import type { Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
 import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
 import { oneLine } from './text.ts'
+import { readBody, ReplyTooLargeError, tooLarge } from './reply-limit.ts'
 
 export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT' | 'POST'
 
@@ -64,9 +65,10 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
         signal: AbortSignal.timeout(config.timeoutMs),
         redirect: 'manual',
       })
-      text = await response.text()
+      text = await readBody(response)
     } catch (error) {
       debug?.(`< ${describeCause(error)}`)
+      if (error instanceof ReplyTooLargeError) throw tooLarge(error, config, origin)
       throw fetchFailure(error, config, origin)
     }
     debug?.(

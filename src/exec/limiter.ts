@@ -51,7 +51,8 @@ export class Limiter {
   cancelWaiting(): void {
     const cancelled = this.#ready.drain()
     for (const job of cancelled) this.#keys.delete(job.key)
-    for (const behind of this.#keys.values()) cancelled.push(...behind.drain())
+    for (const behind of this.#keys.values())
+      for (const item of behind.drain()) cancelled.push(item)
     this.#queued = 0
     for (const job of cancelled) job.cancel()
   }

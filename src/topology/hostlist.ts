@@ -217,7 +217,7 @@ function foldNumbers(numbers: readonly string[]): string {
     if (previous) done.push(previous)
     open.set(width, { lo: value, hi: value, width })
   }
-  done.push(...open.values())
+  for (const range of open.values()) done.push(range)
   return done
     .sort((a, b) => a.lo - b.lo || a.width - b.width)
     .map(({ lo, hi, width }) => {

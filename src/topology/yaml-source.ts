@@ -29,7 +29,8 @@ export function parseYaml(text: string): YamlSource {
     message: yamlMessage(error.code, error.message, keyAt(text, error.pos[0])),
   }))
 
-  if (problems.length === 0) problems.push(...duplicateKeys(doc.contents, text, lineAt))
+  if (problems.length === 0)
+    for (const problem of duplicateKeys(doc.contents, text, lineAt)) problems.push(problem)
 
   function lineOf(path: readonly (string | number)[]): number {
     let node: unknown = doc.contents
@@ -107,7 +108,7 @@ function duplicateKeys(
         pending.push(pair.value)
       }
     } else if (isSeq(node)) {
-      pending.push(...node.items)
+      for (const item of node.items) pending.push(item)
     }
   }
   return problems.sort((a, b) => a.line - b.line)

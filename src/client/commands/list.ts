@@ -46,6 +46,6 @@ function verboseNode(node: ListedNode): string {
 }
 
 function columns(rows: readonly (readonly [string, string])[]): string {
-  const width = Math.max(0, ...rows.map(([name]) => name.length))
+  const width = rows.reduce((widest, [name]) => Math.max(widest, name.length), 0)
   return rows.map(([name, rest]) => `${rest ? `${name.padEnd(width)}  ${rest}` : name}\n`).join('')
 }

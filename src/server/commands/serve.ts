@@ -2,6 +2,8 @@ import { createEngine } from '../../engine/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
+import { safeRequest } from '../http/request-target.ts'
+import { connectionBindings } from './connection.ts'
 import { stat } from 'node:fs/promises'
 import {
   graceWarning,
@@ -73,10 +75,9 @@ export async function serve(options: ServeOptions): Promise<number> {
       idleTimeout: config.idleTimeoutSeconds,
       fetch(request, bunServer) {
         // Bun's idleTimeout tops out at 255 s and a power action may take minutes before the
-        // first byte of its answer: action requests lift the limit for themselves. Script
-        // timeouts bound them instead.
-        if (isActionRequest(request)) bunServer.timeout(request, 0)
-        return app.fetch(request)
+        // first byte of its answer: authenticated actions lift it for themselves (longAction).
+        const bindings = connectionBindings(request, bunServer, config.idleTimeoutSeconds)
+        return app.fetch(safeRequest(request), bindings)
       },
     })
   } catch (error) {
@@ -173,12 +174,4 @@ async function loadInitialTopology(path: string, logger: Logger): Promise<Topolo
       cause: error,
     })
   }
-}
-
-/** Power and status requests on `/` may run as long as their scripts do. */
-function isActionRequest(request: Request): boolean {
-  const url = request.url
-  const start = url.indexOf('/', url.indexOf('//') + 2)
-  const end = url.indexOf('?', start)
-  return (end < 0 ? url.slice(start) : url.slice(start, end)) === '/'
 }

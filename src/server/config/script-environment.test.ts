@@ -56,6 +56,16 @@ describe('scriptEnvironment', () => {
     expect(JSON.stringify(result)).not.toContain(SECRET)
   })
 
+  test('withholds a variable whose value contains the secret anywhere in it', () => {
+    const result = scriptEnvironment(
+      { KEYED: `key=${SECRET}`, WRAPPED: `a${SECRET}b`, PART: SECRET.slice(1) },
+      config({ URL: `https://u:${SECRET}@host/` }),
+    )
+    expect(result.env).toEqual({ PART: SECRET.slice(1) })
+    expect(result.withheld).toEqual(['URL', 'KEYED', 'WRAPPED'])
+    expect(JSON.stringify(result.env)).not.toContain(SECRET)
+  })
+
   test('an empty secret withholds nothing (empty values pass)', () => {
     expect(scriptEnvironment({ EMPTY: '' }, config({}, '')).env).toEqual({ EMPTY: '' })
   })

@@ -6,7 +6,7 @@ export interface ScriptEnvironment {
   readonly env: Readonly<Record<string, string>>
   /** Names taken from the config file, the environment lacking them (log names, never values). */
   readonly fromConfigFile: readonly string[]
-  /** Names withheld because their value is the JWT secret under another name. */
+  /** Names withheld because their value contains the JWT secret. */
   readonly withheld: readonly string[]
 }
 
@@ -20,7 +20,8 @@ const SERVER_KEYS = new Set(CONFIG_KEYS.map((key) => key.toLowerCase()))
  * file, as it does for the server's own keys.
  *
  * Never passed: the server's config keys in any letter case (`jwt_shared_secret` above all),
- * `FLIGHT_POWER_*` variables, and any variable whose value is the JWT secret.
+ * `FLIGHT_POWER_*` variables, and any variable whose value contains the JWT secret (`key=<secret>`
+ * leaks it as surely as the secret alone).
  */
 export function scriptEnvironment(
   processEnv: Readonly<Record<string, string | undefined>>,
@@ -33,7 +34,7 @@ export function scriptEnvironment(
   const add = (name: string, value: string) => {
     if (SERVER_KEYS.has(name.toLowerCase()) || name.toUpperCase().startsWith(RESERVED_PREFIX))
       return false
-    if (value === secret) {
+    if (secret !== undefined && value.includes(secret)) {
       withheld.push(name)
       return false
     }

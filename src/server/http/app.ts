@@ -10,6 +10,8 @@ import { actionRoutes } from './routes/actions.ts'
 import { powerRoutes } from './routes/power.ts'
 import { listRoutes } from './routes/list.ts'
 import { errorDocument } from './serialize.ts'
+import { requestLog } from './request-log.ts'
+import { longAction } from './long-action.ts'
 
 /** What the HTTP app needs; everything is passed in so tests use fakes, not module mocks. */
 export interface AppDeps {
@@ -47,18 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>()
 
-  app.use(async function requestLog(c, next) {
-    const started = performance.now()
-    await next()
-    const ms = Math.round(performance.now() - started)
-    const url = new URL(c.req.url)
-    // Quoted as JSON: a token's `sub` is the client's text and must not forge log lines.
-    const principal = c.get('principal')
-    const subject = principal ? JSON.stringify(principal.subject) : '-'
-    logger.info(
-      `${c.req.method} ${url.pathname}${url.search} ${c.res.status} ${ms}ms subject=${subject}`,
-    )
-  })
+  app.use(requestLog(logger))
 
   app.use(async function authenticate(c, next) {
     if (OPEN_PATHS.has(c.req.path)) return next()
@@ -89,6 +80,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     return next()
   })
+  app.use(longAction)
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.route('/', listRoutes(deps.getTopology))
