@@ -2,6 +2,7 @@ import type { Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
 import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
 import { oneLine } from './text.ts'
+import { certificateAdvice, fetchTls, isCertificateError } from './tls.ts'
 
 export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT'
 
@@ -46,6 +47,7 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
     let text: string
     try {
       response = await doFetch(url, {
+        ...fetchTls(config.ca),
         method,
         headers: { authorization: `Bearer ${config.token}`, accept: 'application/json' },
         signal: AbortSignal.timeout(config.timeoutMs),
@@ -111,11 +113,11 @@ function fetchFailure(error: unknown, config: ClientConfig, origin: string): Unr
       { code: 'ERR_HOST_NOT_FOUND', cause: error },
     )
   }
-  if (/CERT|SSL|TLS/.test(code)) {
-    return new UnreachableError(
-      `${prefix}: its TLS certificate was not accepted (${code}); check base_url (from ${config.urlSource}) and the system's CA certificates`,
-      { code: 'ERR_TLS', cause: error },
-    )
+  if (isCertificateError(code)) {
+    return new UnreachableError(`${prefix}: ${certificateAdvice(code, config.ca)}`, {
+      code: 'ERR_TLS',
+      cause: error,
+    })
   }
   return new UnreachableError(
     `${prefix}: ${describeCause(error)}; check the network and base_url (from ${config.urlSource})`,
