@@ -291,7 +291,7 @@ describe('targets and configuration', () => {
     expect(result).toEqual({
       code: 2,
       stdout: '',
-      stderr: `flight-power: Cannot load client config "${file}": line 2: unknown key "jwt-token" (the keys are base_url and jwt_token)\n`,
+      stderr: `flight-power: Cannot load client config "${file}": line 2: unknown key "jwt-token" (the keys are base_url, jwt_token and ca_file)\n`,
     })
   })
 

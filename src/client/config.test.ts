@@ -179,7 +179,7 @@ describe('parseConfigText', () => {
       parseConfigText('base_url: http://h\njwt_tokn: abc\n', '/etc/c.yaml'),
     )
     expect(error.message).toBe(
-      'Cannot load client config "/etc/c.yaml": line 2: unknown key "jwt_tokn" (the keys are base_url and jwt_token)',
+      'Cannot load client config "/etc/c.yaml": line 2: unknown key "jwt_tokn" (the keys are base_url, jwt_token and ca_file)',
     )
   })
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from './errors.ts'
+import { readCa, type TrustedCa } from './tls.ts'
 
 /** Where power-client 0.2's package put its config; flight-power reads the same file. */
 export const SYSTEM_CONFIG_PATH = '/opt/flight/opt/power-client/etc/config.yaml'
@@ -9,7 +10,7 @@ export const SYSTEM_CONFIG_PATH = '/opt/flight/opt/power-client/etc/config.yaml'
 /** HTTP request timeout unless `--timeout` says otherwise: power actions may take minutes. */
 export const DEFAULT_TIMEOUT_SECONDS = 300
 
-const KEYS = ['base_url', 'jwt_token'] as const
+const KEYS = ['base_url', 'jwt_token', 'ca_file'] as const
 type Key = (typeof KEYS)[number]
 
 /** The settings a client command runs with, and where each came from (for error messages). */
@@ -21,6 +22,8 @@ export interface ClientConfig {
   readonly urlSource: string
   readonly tokenSource: string
   readonly timeoutMs: number
+  /** A CA certificate trusted besides the public ones (`ca_file`, for self-signed servers). */
+  readonly ca?: TrustedCa
 }
 
 /** Command-line flags that take part in resolution. */
@@ -29,6 +32,7 @@ export interface ConfigFlags {
   readonly token?: string
   readonly config?: string
   readonly timeout?: string | number
+  readonly caFile?: string
 }
 
 /** What resolution reads from the outside world; tests pass fakes. */
@@ -93,6 +97,9 @@ export async function resolveConfig(
   }
   fromEnv('FLIGHT_POWER_URL', 'base_url')
   fromEnv('FLIGHT_POWER_TOKEN', 'jwt_token')
+  fromEnv('FLIGHT_POWER_CA_FILE', 'ca_file')
+  if (nonEmpty(flags.caFile) !== undefined)
+    found.ca_file = { value: flags.caFile!.trim(), source: '--ca-file' }
   if (nonEmpty(flags.url) !== undefined)
     found.base_url = { value: flags.url!.trim(), source: '--url' }
   if (nonEmpty(flags.token) !== undefined)
@@ -117,6 +124,7 @@ export async function resolveConfig(
     urlSource: url.source,
     tokenSource: token.source,
     timeoutMs: parseTimeout(flags.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS) * 1000,
+    ...(found.ca_file ? { ca: await readCa(found.ca_file.value, found.ca_file.source) } : {}),
   }
 }
 
@@ -149,7 +157,10 @@ export async function parseConfigText(
   const root = doc.contents
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return {}
   if (!isMap(root))
-    return fail(root.range?.[0], `expected keys ${KEYS.join(' and ')}, found no mapping`)
+    return fail(
+      root.range?.[0],
+      `expected keys ${KEYS.slice(0, -1).join(', ')} and ${KEYS.at(-1)}, found no mapping`,
+    )
 
   const values: Partial<Record<Key, string>> = {}
   for (const pair of root.items) {
@@ -157,7 +168,10 @@ export async function parseConfigText(
     const key = isScalar(keyNode) ? String(keyNode.value) : '?'
     const offset = isScalar(keyNode) ? keyNode.range?.[0] : undefined
     if (!(KEYS as readonly string[]).includes(key)) {
-      fail(offset, `unknown key "${key}" (the keys are ${KEYS.join(' and ')})`)
+      fail(
+        offset,
+        `unknown key "${key}" (the keys are ${KEYS.slice(0, -1).join(', ')} and ${KEYS.at(-1)})`,
+      )
     }
     const valueNode = pair.value
     const value: unknown = isScalar(valueNode)

@@ -3,6 +3,7 @@ import type { ClientConfig } from './config.ts'
 import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
 import { oneLine } from './text.ts'
 import { readBody, ReplyTooLargeError, tooLarge } from './reply-limit.ts'
+import { certificateAdvice, fetchTls, isCertificateError } from './tls.ts'
 
 export type Method = 'GET' | 'PATCH' | 'DELETE' | 'PUT' | 'POST'
 
@@ -55,6 +56,7 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
     let text: string
     try {
       response = await doFetch(url, {
+        ...fetchTls(config.ca),
         method,
         headers: {
           authorization: `Bearer ${config.token}`,
@@ -126,11 +128,11 @@ function fetchFailure(error: unknown, config: ClientConfig, origin: string): Unr
       { code: 'ERR_HOST_NOT_FOUND', cause: error },
     )
   }
-  if (/CERT|SSL|TLS/.test(code)) {
-    return new UnreachableError(
-      `${prefix}: its TLS certificate was not accepted (${code}); check base_url (from ${config.urlSource}) and the system's CA certificates`,
-      { code: 'ERR_TLS', cause: error },
-    )
+  if (isCertificateError(code)) {
+    return new UnreachableError(`${prefix}: ${certificateAdvice(code, config.ca)}`, {
+      code: 'ERR_TLS',
+      cause: error,
+    })
   }
   return new UnreachableError(
     `${prefix}: ${describeCause(error)}; check the network and base_url (from ${config.urlSource})`,

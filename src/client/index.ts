@@ -108,6 +108,7 @@ function common(command: Command): Command {
       '--config <file>',
       'Client config used instead of /opt/flight/opt/power-client/etc/config.yaml',
     )
+    .option('--ca-file <file>', 'CA certificate to trust for an https server (overrides ca_file)')
     .option('--timeout <seconds>', `HTTP request timeout (default: ${DEFAULT_TIMEOUT_SECONDS})`)
     .option('--debug', 'Show requests, where settings came from, and the cause of errors')
 }

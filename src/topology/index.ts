@@ -36,3 +36,4 @@ export {
   type BootDevice,
 } from './action-params.ts'
 export { supportedActions } from './supported-actions.ts'
+export { FileTooLargeError, MAX_FILE_BYTES, readLimited, type LimitedFile } from './read-limited.ts'

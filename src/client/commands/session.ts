@@ -21,7 +21,7 @@ export async function openSession(options: CommonOptions, io: ClientIo): Promise
     ? (line: string) => void io.stderr.write(`debug: ${line}\n`)
     : undefined
   debug?.(
-    `server ${config.baseUrl} (from ${config.urlSource}), token from ${config.tokenSource}, timeout ${config.timeoutMs / 1000}s`,
+    `server ${config.baseUrl} (from ${config.urlSource}), token from ${config.tokenSource}, timeout ${config.timeoutMs / 1000}s${config.ca ? `, CA "${config.ca.path}" from ${config.ca.source}` : ''}`,
   )
   return { config, request: createRequest(config, { fetch: io.fetch, debug }) }
 }
@@ -35,5 +35,6 @@ function stringFlags(options: CommonOptions): ConfigFlags {
     token: text(options.token),
     config: text(options.config),
     timeout: options.timeout,
+    caFile: text(options.caFile),
   }
 }

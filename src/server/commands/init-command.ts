@@ -1,10 +1,12 @@
 import type { CAC } from 'cac'
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { CliError, EXIT } from '../../topology/index.ts'
 import { loadServerConfig, requireSecret } from '../config/config.ts'
 import { DEFAULT_TOPOLOGY } from './default-topology.ts'
+import { mintToken } from './mint.ts'
+import { certificateNames, SELF_SIGNED_DAYS, selfSigned } from './self-signed.ts'
 import { serviceUnit, UNIT_NAME, unitExecPath } from './service-unit.ts'
 
 /** Days the client token written by `init` stays valid; renew with `flight-power token`. */
@@ -18,6 +20,8 @@ export function installPaths(prefix: string, configFile?: string) {
     topology: join(root, 'opt/flight/etc/power-server/topology.yaml'),
     clientConfig: join(root, 'opt/flight/opt/power-client/etc/config.yaml'),
     unit: join(root, 'etc/systemd/system', UNIT_NAME),
+    tlsCert: join(root, 'opt/flight/etc/power-server/tls/server.crt'),
+    tlsKey: join(root, 'opt/flight/etc/power-server/tls/server.key'),
   }
 }
 
@@ -35,20 +39,38 @@ export function registerInitCommand(cli: CAC): void {
       '--config <file>',
       'Write the server config here instead of <prefix>/opt/flight/etc/power-server.conf',
     )
+    .option('--tls', 'Serve HTTPS: write a self-signed certificate (needs the openssl command)')
+    .option('--tls-name <name>', 'A name the certificate is for, besides this host and localhost')
     .example('flight-power init --prefix /tmp/demo')
-    .action(async (options: { prefix?: unknown; config?: string }) =>
-      init(String(options.prefix ?? '/'), options.config),
+    .example('flight-power init --tls --tls-name head1.cluster')
+    .action(
+      async (options: { prefix?: unknown; config?: string; tls?: boolean; tlsName?: unknown }) =>
+        init(String(options.prefix ?? '/'), options.config, {
+          tls: options.tls === true || options.tlsName !== undefined,
+          names: [options.tlsName ?? []].flat().map(String),
+        }),
     )
 }
 
-async function init(prefix: string, configFile: string | undefined): Promise<number> {
+async function init(
+  prefix: string,
+  configFile: string | undefined,
+  options: { tls: boolean; names: string[] },
+): Promise<number> {
   const paths = installPaths(prefix, configFile)
   if (/['\n]/.test(paths.topology))
     throw new CliError(`Invalid --prefix "${prefix}": it may not hold quotes or newlines`)
   const said: string[] = []
 
+  const tls = options.tls ? { cert: paths.tlsCert, key: paths.tlsKey } : undefined
+  if (tls) said.push(...(await writeCertificate(tls, certificateNames(options.names))))
+
   const secret = randomBytes(48).toString('base64url')
-  const wroteConfig = await writeNew(paths.config, serverConfigText(secret, paths.topology), 0o600)
+  const wroteConfig = await writeNew(
+    paths.config,
+    serverConfigText(secret, paths.topology, tls),
+    0o600,
+  )
   said.push(
     wroteConfig
       ? `wrote ${paths.config} (mode 0600, new random secret)`
@@ -67,10 +89,13 @@ async function init(prefix: string, configFile: string | undefined): Promise<num
   const config = await loadServerConfig({ configFile: paths.config, env: {} })
   let code: number = EXIT.ok
   try {
-    const { secret: key } = requireSecret(config)
-    const { signToken } = await import('../http/auth.ts')
-    const token = await signToken(key, { days: INIT_TOKEN_DAYS, subject: 'init', scope: 'power' })
-    const text = `# flight-power client configuration, written by flight-power init\nbase_url: http://localhost:6302\njwt_token: ${token}\n`
+    const key = requireSecret(config)
+    const token = await mintToken(key, config.revokedTokensFile, {
+      days: INIT_TOKEN_DAYS,
+      subject: 'init',
+      scope: 'power',
+    })
+    const text = `# flight-power client configuration, written by flight-power init\nbase_url: ${tls ? 'https' : 'http'}://localhost:6302\njwt_token: ${token}\n${tls ? `ca_file: ${tls.cert}\n` : ''}`
     const wroteClient = await writeNew(paths.clientConfig, text, 0o600)
     said.push(
       wroteClient
@@ -114,12 +139,41 @@ async function writeNew(path: string, text: string, mode: number): Promise<boole
   }
 }
 
-function serverConfigText(secret: string, topologyPath: string): string {
+/** The certificate (0644) and key (0600) of `init --tls`, unless a certificate is there. */
+async function writeCertificate(
+  paths: { cert: string; key: string },
+  names: string[],
+): Promise<string[]> {
+  if (await exists(paths.cert))
+    return [`skipped ${paths.cert}: it already exists (and so does its key, presumably)`]
+  const { cert, key } = await selfSigned(names)
+  await writeNew(paths.key, key, 0o600)
+  await writeNew(paths.cert, cert, 0o644)
+  return [
+    `wrote ${paths.key} (mode 0600, TLS key)`,
+    `wrote ${paths.cert} (mode 0644, self-signed for ${names.join(', ')}; valid ${SELF_SIGNED_DAYS} days; clients trust it with ca_file)`,
+  ]
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+function serverConfigText(
+  secret: string,
+  topologyPath: string,
+  tls?: { cert: string; key: string },
+): string {
   return `# flight-power server configuration, written by flight-power init.
 # KEY=value lines, read by "flight-power serve" and by systemd (EnvironmentFile=);
-# environment variables of the same names override them. Keep this file mode 0600.
+# environment variables of the same names override them. Keep this file mode 0600:
+# the server refuses to start when others may read it.
 jwt_shared_secret='${secret}'
 topology_config='${topologyPath}'
+${tls ? `tls_cert_file='${tls.cert}'\ntls_key_file='${tls.key}'\n` : '# tls_cert_file=  and  tls_key_file=  serve HTTPS (flight-power init --tls makes both)\n'}# revoked_tokens_file=  (default: power-server/revoked-tokens beside this file)
 # port=6302
 # bind_address=0.0.0.0
 # num_worker_commands=50

@@ -4,7 +4,8 @@ import type { Logger } from '../logger.ts'
 
 /** What `supervise` watches over. */
 export interface Supervised {
-  readonly server: Server<undefined>
+  /** The listening server(s): a TLS reload may have more than one draining. */
+  readonly server: Pick<Server<undefined>, 'pendingRequests' | 'stop'>
   readonly runner: Runner
   readonly logger: Logger
   /** Called on SIGHUP. */

@@ -5,6 +5,9 @@ import { createApp } from '../http/app.ts'
 import { safeRequest } from '../http/request-target.ts'
 import { connectionBindings } from './connection.ts'
 import { stat } from 'node:fs/promises'
+import { checkConfigFile, topologyModeWarning } from '../config/file-safety.ts'
+import { watchRevocations } from '../revocation/index.ts'
+import { createListeners, loadTls, type TlsMaterial } from './tls.ts'
 import {
   graceWarning,
   loadServerConfig,
@@ -40,13 +43,17 @@ export async function serve(options: ServeOptions): Promise<number> {
   })
   const logger = createLogger({ level: config.logLevel })
   for (const warning of config.warnings) logger.warn(warning)
-  const { secret, warning } = requireSecret(config)
-  if (warning) logger.warn(warning)
+  const secret = requireSecret(config)
+  checkConfigFile(config, process.getuid?.() ?? 0)
   const grace = graceWarning(config)
   if (grace) logger.warn(grace)
 
   const topology = await loadInitialTopology(config.topologyPath, logger)
   releaseParserGarbage()
+  const exposed = topologyModeWarning(topology, await stat(config.topologyPath))
+  if (exposed) logger.warn(exposed)
+  let tls = await loadTls(config)
+  const revocations = await watchRevocations({ path: config.revokedTokensFile, logger })
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
   const runner = createRunner({
     concurrency: config.workers,
@@ -65,14 +72,19 @@ export async function serve(options: ServeOptions): Promise<number> {
     secret,
     logger,
     maxTargets: config.maxTargets,
+    isRevoked: revocations.isRevoked,
   })
 
   let server: ReturnType<typeof Bun.serve>
+  let serveOptions: ServeOptionsOf<typeof Bun.serve> | undefined
+  // Kept, so that a new TLS certificate can start a new server with the same handler.
+  const listen = (options: ServeOptionsOf<typeof Bun.serve>) => Bun.serve((serveOptions = options))
   try {
-    server = Bun.serve({
+    server = listen({
       port: config.port,
       hostname: config.bindAddress,
       idleTimeout: config.idleTimeoutSeconds,
+      ...tlsOptions(tls),
       fetch(request, bunServer) {
         // Bun's idleTimeout tops out at 255 s and a power action may take minutes before the
         // first byte of its answer: authenticated actions lift it for themselves (longAction).
@@ -82,22 +94,51 @@ export async function serve(options: ServeOptions): Promise<number> {
     })
   } catch (error) {
     await runner.killAll()
+    revocations.close()
     throw new CliError(
       `Cannot listen on ${config.bindAddress}:${config.port}: ${listenFailure(error)}`,
       { cause: error, code: 'ERR_LISTEN' },
     )
   }
   const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress
+  if (tls) logger.notice(`serving HTTPS with "${config.tlsCertFile}" (valid until ${tls.validTo})`)
+  const listeners = createListeners(server)
+  async function reloadTls(): Promise<void> {
+    if (!tls || !serveOptions) return
+    try {
+      const next = await loadTls(config)
+      if (!next || (next.cert === tls.cert && next.key === tls.key)) return
+      const options = { ...serveOptions, port: listeners.port, ...tlsOptions(next) }
+      listeners.swap(Bun.serve(options as typeof serveOptions))
+      tls = next
+      logger.notice(
+        `TLS certificate reloaded from "${config.tlsCertFile}" (valid until ${next.validTo})`,
+      )
+    } catch (error) {
+      logger.error(`cannot reload TLS: ${(error as Error).message}; keeping the old certificate`)
+    }
+  }
   logger.notice(
-    `listening on http://${host}:${server.port} (topology ${describeTopology(topology)}; ${config.workers} workers${config.powerOnRate > 0 ? `; power-on rate ${config.powerOnRate}/min` : ''})`,
+    `listening on ${tls ? 'https' : 'http'}://${host}:${server.port} (topology ${describeTopology(topology)}; ${config.workers} workers${config.powerOnRate > 0 ? `; power-on rate ${config.powerOnRate}/min` : ''})`,
   )
-  return supervise({
-    server,
-    runner,
-    logger,
-    reload: holder.reload,
-    graceSeconds: config.shutdownGraceSeconds,
-  })
+  try {
+    return await supervise({
+      server: listeners,
+      runner,
+      logger,
+      reload: () => Promise.all([holder.reload(), revocations.reload(), reloadTls()]),
+      graceSeconds: config.shutdownGraceSeconds,
+    })
+  } finally {
+    revocations.close()
+  }
+}
+
+type ServeOptionsOf<F> = F extends (options: infer O) => unknown ? O : never
+
+/** Bun.serve's TLS options; `reusePort` lets a reloaded certificate's server bind the port too. */
+function tlsOptions(tls: TlsMaterial | undefined) {
+  return tls ? { tls: { cert: tls.cert, key: tls.key }, reusePort: true } : {}
 }
 
 /** Why `Bun.serve` could not listen, in plain words. */

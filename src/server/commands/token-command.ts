@@ -3,6 +3,7 @@ import { userInfo } from 'node:os'
 import { CliError, EXIT } from '../../topology/index.ts'
 import { SCOPES, type Scope } from '../http/scopes.ts'
 import { loadServerConfig, requireSecret } from '../config/config.ts'
+import { mintToken } from './mint.ts'
 
 /** Longest token life `token` will mint: ten years. */
 export const MAX_TOKEN_DAYS = 3650
@@ -13,6 +14,8 @@ interface TokenOptions {
   config?: string
   subject?: unknown
   scope?: unknown
+  revoke?: unknown
+  revokeSubject?: unknown
 }
 
 /** `flight-power token [DAYS]`: print a client token signed with the server's secret, and nothing else. */
@@ -31,19 +34,40 @@ export function registerTokenCommand(cli: CAC): void {
       '--config <file>',
       'Server config holding jwt_shared_secret (default /opt/flight/etc/power-server.conf)',
     )
+    .option(
+      '--revoke <jti>',
+      'Revoke the token with this id (its "jti"); the server refuses it within 2 s',
+    )
+    .option('--revoke-subject <name>', 'Revoke every token of this subject issued until now')
     .example('flight-power token 90 --subject slurm --scope power')
+    .example('flight-power token --revoke-subject alice')
     .action(async (days: unknown, options: TokenOptions) => {
+      if (options.revoke !== undefined || options.revokeSubject !== undefined)
+        return revoke(options)
       const lifetime = parseDays(days)
       const scope = parseScope(options.scope)
       const subject = parseSubject(options.subject)
       const config = await loadServerConfig({ configFile: options.config })
-      const { secret, warning } = requireSecret(config)
-      if (warning) console.error(`flight-power: warning: ${warning}`)
-      // jose is loaded on use, so that client commands never pay for it.
-      const { signToken } = await import('../http/auth.ts')
-      console.log(await signToken(secret, { days: lifetime, subject, scope }))
+      const secret = requireSecret(config)
+      console.log(
+        await mintToken(secret, config.revokedTokensFile, { days: lifetime, subject, scope }),
+      )
       return EXIT.ok
     })
+}
+
+/** `token --revoke JTI` / `--revoke-subject NAME`: append to revoked_tokens_file. */
+async function revoke(options: TokenOptions): Promise<number> {
+  if (options.revoke !== undefined && options.revokeSubject !== undefined)
+    throw new CliError('Give --revoke or --revoke-subject, not both')
+  const config = await loadServerConfig({ configFile: options.config })
+  const { revokeSubject, revokeTokenId } = await import('../revocation/index.ts')
+  const done =
+    options.revoke !== undefined
+      ? await revokeTokenId(config.revokedTokensFile, String(options.revoke).trim())
+      : await revokeSubject(config.revokedTokensFile, String(options.revokeSubject).trim())
+  console.log(`${done.said} (${config.revokedTokensFile})`)
+  return EXIT.ok
 }
 
 /** DAYS as a whole number from 1 to 3650; anything else is a usage error. */

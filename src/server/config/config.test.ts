@@ -148,11 +148,10 @@ describe('requireSecret', () => {
     )
   })
 
-  test('under 16 bytes refuses, under 32 warns, 32 is fine', async () => {
-    const short = await withSecret('x'.repeat(15))
-    expect(() => requireSecret(short)).toThrow(/too short: 15 bytes, at least 16/)
-    expect(requireSecret(await withSecret('x'.repeat(16))).warning).toMatch(/short \(16 bytes\)/)
-    expect(requireSecret(await withSecret(secret32)).warning).toBeUndefined()
+  test('under 32 bytes refuses, 32 is fine', async () => {
+    const short = await withSecret('x'.repeat(31))
+    expect(() => requireSecret(short)).toThrow(/too short: 31 bytes, at least 32 needed/)
+    expect(requireSecret(await withSecret(secret32))).toEqual(new TextEncoder().encode(secret32))
   })
 })
 

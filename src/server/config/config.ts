@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { FileTooLargeError, readLimited } from '../../topology/index.ts'
 import { parseEnvFile } from './env-file.ts'
 import { ConfigError } from './errors.ts'
 import { LOG_LEVELS, type LogLevel } from '../logger.ts'
@@ -8,9 +10,7 @@ export const DEFAULT_CONFIG_PATH = '/opt/flight/etc/power-server.conf'
 /** Where the server's topology lives unless its config says otherwise. */
 export const DEFAULT_TOPOLOGY_PATH = '/opt/flight/etc/power-server/topology.yaml'
 /** Secrets shorter than this refuse to start: a brute-forced secret forges power tokens. */
-export const MIN_SECRET_BYTES = 16
-/** Secrets shorter than this start with a warning. */
-export const RECOMMENDED_SECRET_BYTES = 32
+export const MIN_SECRET_BYTES = 32
 
 /** A validated server configuration. */
 export interface ServerConfig {
@@ -46,6 +46,15 @@ export interface ServerConfig {
    * e.g. power-server 1.0's `IPMI_PASSWORD` for `ipmitool -E`.
    */
   readonly scriptVariables: Readonly<Record<string, string>>
+  /** Owner and mode of the config file read, for the start-up safety check. */
+  readonly fileStats: Pick<Stats, 'mode' | 'uid'> | undefined
+  /** Whether `jwt_shared_secret` came from the config file (not the environment). */
+  readonly secretInFile: boolean
+  /** PEM certificate (chain) and key to serve HTTPS with; both or neither. */
+  readonly tlsCertFile: string | undefined
+  readonly tlsKeyFile: string | undefined
+  /** The list of revoked tokens (`flight-power token --revoke`), re-read when it changes. */
+  readonly revokedTokensFile: string
   /** Things worth a warning (skipped lines, ignored FLIGHT_POWER_* keys). */
   readonly warnings: readonly string[]
 }
@@ -66,6 +75,9 @@ const KEYS = {
   working_directory: undefined,
   // power-server 1.0's generated script did `cd $scripts_dir` first.
   scripts_dir: undefined,
+  tls_cert_file: undefined,
+  tls_key_file: undefined,
+  revoked_tokens_file: undefined,
 } as const satisfies Record<string, string | undefined>
 type Key = keyof typeof KEYS
 
@@ -105,13 +117,20 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
   const scriptVariables: Record<string, string> = {}
   let configFile: string | undefined = path
   let text: string | undefined
+  let fileStats: Stats | undefined
   try {
-    text = await readFile(path, 'utf8')
+    ;({ text, stats: fileStats } = await readLimited(path))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' || sources.configFile !== undefined) {
       const reason =
-        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : error instanceof FileTooLargeError
+              ? error.message
+              : String(error)
       throw new ConfigError(`Cannot read server config "${path}": ${reason}`, { cause: error })
     }
     configFile = undefined
@@ -177,6 +196,16 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     : get('scripts_dir')
       ? 'scripts_dir'
       : undefined
+  const tlsCertFile = get('tls_cert_file') || undefined
+  const tlsKeyFile = get('tls_key_file') || undefined
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    const [set, unset] = tlsCertFile
+      ? ['tls_cert_file', 'tls_key_file']
+      : ['tls_key_file', 'tls_cert_file']
+    throw new ConfigError(
+      `${set} is set but ${unset} is not: HTTPS needs both (or neither, for plain HTTP)`,
+    )
+  }
 
   return Object.freeze({
     configFile,
@@ -195,8 +224,21 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     workingDirectory: workingDirectoryKey ? get(workingDirectoryKey) : undefined,
     workingDirectoryKey,
     scriptVariables: Object.freeze(scriptVariables),
+    fileStats: fileStats && { mode: fileStats.mode, uid: fileStats.uid },
+    secretInFile: origins.get('jwt_shared_secret')?.startsWith('in "') ?? false,
+    tlsCertFile,
+    tlsKeyFile,
+    revokedTokensFile: get('revoked_tokens_file') || defaultRevokedTokensFile(path),
     warnings: Object.freeze(warnings),
   })
+}
+
+/**
+ * `power-server/revoked-tokens` beside the config file: for the default config,
+ * `/opt/flight/etc/power-server/revoked-tokens`, next to the topology.
+ */
+export function defaultRevokedTokensFile(configPath: string): string {
+  return join(dirname(configPath), 'power-server', 'revoked-tokens')
 }
 
 /**
@@ -212,13 +254,12 @@ export function graceWarning(
 }
 
 /**
- * The HMAC secret, checked: throws ConfigError when it is missing or shorter than 16 bytes;
- * returns a warning (or undefined) when it is shorter than 32.
+ * The HMAC secret, checked: throws ConfigError when it is missing or shorter than 32 bytes,
+ * the size of the HS256 key itself (RFC 7518 §3.2).
  */
-export function requireSecret(config: Pick<ServerConfig, 'secret' | 'configFile' | 'configPath'>): {
-  secret: Uint8Array
-  warning?: string
-} {
+export function requireSecret(
+  config: Pick<ServerConfig, 'secret' | 'configFile' | 'configPath'>,
+): Uint8Array {
   const bytes = config.secret.length
   const where = config.configFile ? `"${config.configFile}"` : 'the environment'
   if (bytes === 0 && config.configFile === undefined) {
@@ -233,14 +274,8 @@ export function requireSecret(config: Pick<ServerConfig, 'secret' | 'configFile'
   }
   if (bytes < MIN_SECRET_BYTES) {
     throw new ConfigError(
-      `The jwt_shared_secret in ${where} is too short: ${bytes} bytes, at least ${MIN_SECRET_BYTES} needed (run "flight-power init" on a fresh prefix for a random one)`,
+      `The jwt_shared_secret in ${where} is too short: ${bytes} bytes, at least ${MIN_SECRET_BYTES} needed; set a new one (openssl rand -base64 48) and mint new tokens with "flight-power token"`,
     )
   }
-  if (bytes < RECOMMENDED_SECRET_BYTES) {
-    return {
-      secret: config.secret,
-      warning: `The jwt_shared_secret in ${where} is short (${bytes} bytes): use at least ${RECOMMENDED_SECRET_BYTES} random bytes`,
-    }
-  }
-  return { secret: config.secret }
+  return config.secret
 }

@@ -81,7 +81,13 @@ function setup(options: { topology?: typeof TOPOLOGY; maxTargets?: number } = {}
 }
 
 const token = (scope: 'read' | 'power' = 'power', subject = 'alice') =>
-  signToken(SECRET, { days: 1, subject, scope, now: NOW })
+  signToken(SECRET, {
+    days: 1,
+    subject,
+    scope,
+    now: NOW,
+    tokenId: '0123456789abcdef0123456789abcdef',
+  })
 const auth = async (scope?: 'read' | 'power') => ({
   headers: { Authorization: `Bearer ${await token(scope)}` },
 })

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../../engine/index.ts'
 import type { Topology } from '../../topology/index.ts'
 import type { AppEnv } from './app-env.ts'
-import { verifyToken, TokenError } from './auth.ts'
+import { verifyToken, TokenError, type Principal } from './auth.ts'
 import { ApiError, forbidden, unauthorized } from './http-error.ts'
 import type { Logger } from '../logger.ts'
 import { actionRoutes } from './routes/actions.ts'
@@ -26,6 +26,8 @@ export interface AppDeps {
   readonly clock?: () => Date
   /** Most nodes one request may name; default 10 000. */
   readonly maxTargets?: number
+  /** Whether a verified token has been revoked since (`flight-power token --revoke`). */
+  readonly isRevoked?: (principal: Principal) => boolean
 }
 
 /** Routes anyone may call. */
@@ -61,13 +63,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         'Missing token: send "Authorization: Bearer <token>" (see flight-power token)',
       )
     }
+    let principal: Principal
     try {
-      c.set('principal', await verifyToken(match[1], deps.secret, { now: clock() }))
+      principal = await verifyToken(match[1], deps.secret, { now: clock() })
     } catch (error) {
       if (error instanceof TokenError)
         throw unauthorized(error.code, error.message, { cause: error })
       throw error
     }
+    // Set first: the log line of the refusal names whose token it was.
+    c.set('principal', principal)
+    if (deps.isRevoked?.(principal)) throw unauthorized('ERR_TOKEN_REVOKED', 'Token revoked')
     return next()
   })
 

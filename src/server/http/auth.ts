@@ -10,6 +10,10 @@ export interface Principal {
   /** The token's `sub`, for the audit log; power-server 1.0 tokens have none. */
   readonly subject: string
   readonly scope: Scope
+  /** The token's `jti`, when it has one (tokens of flight-power 0.2 and later). */
+  readonly tokenId?: string
+  /** The token's `iat` in seconds, when it has one (power-server 1.0 tokens have none). */
+  readonly issuedAt?: number
 }
 
 /** Subject recorded for power-server 1.0 tokens (`{"admin":null,"exp":…}`), which name nobody. */
@@ -54,7 +58,12 @@ export async function verifyToken(
   }
   const subject =
     typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : LEGACY_SUBJECT
-  return Object.freeze({ subject, scope: (scope as Scope | undefined) ?? 'power' })
+  return Object.freeze({
+    subject,
+    scope: (scope as Scope | undefined) ?? 'power',
+    ...(typeof payload.jti === 'string' ? { tokenId: payload.jti } : {}),
+    ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
+  })
 }
 
 function tokenErrorCode(error: unknown): string {
@@ -81,15 +90,18 @@ export interface SignOptions {
   readonly days: number
   readonly subject: string
   readonly scope: Scope
+  /** The `jti`, so that the token can be revoked alone (see `newTokenId`). */
+  readonly tokenId: string
   readonly now?: Date
 }
 
-/** Sign a new HS256 token carrying `sub`, `scope`, `iat` and `exp`. */
+/** Sign a new HS256 token carrying `sub`, `scope`, `jti`, `iat` and `exp`. */
 export async function signToken(secret: Uint8Array, options: SignOptions): Promise<string> {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000)
   return new SignJWT({ scope: options.scope })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.subject)
+    .setJti(options.tokenId)
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + options.days * 86_400)
     .sign(secret)
