@@ -168,10 +168,11 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
   const topologyFile = join(prefix, 'opt/flight/etc/power-server/topology.yaml')
   const clientConfigFile = join(prefix, 'opt/flight/opt/power-client/etc/config.yaml')
   await writeFile(topologyFile, options.topology)
-  const extra = Object.entries(options.config ?? {}).map(
+  // init writes power_on_rate=300; tests that do not measure the rate run unlimited.
+  const extra = Object.entries({ power_on_rate: '0', ...options.config }).map(
     ([key, value]) => `${key}=${quote(value)}\n`,
   )
-  if (extra.length > 0) await appendFile(configFile, `\n${extra.join('')}`)
+  await appendFile(configFile, `\n${extra.join('')}`)
 
   const mint = async (scope: string) => {
     const result = await runCli([

@@ -177,6 +177,9 @@ ${tls ? `tls_cert_file='${tls.cert}'\ntls_key_file='${tls.key}'\n` : '# tls_cert
 # port=6302
 # bind_address=0.0.0.0
 # num_worker_commands=50
+# Nodes per minute that on, restart and cycle may switch on, across every client (0: no
+# limit). Hundreds of nodes starting at once can trip a breaker; 300 is Slurm's ResumeRate.
+power_on_rate=300
 # log_level=info
 # shutdown_grace_seconds=30  (above 40, raise the unit's TimeoutStopSec: systemctl edit flight-power-server)
 # max_targets=10000
