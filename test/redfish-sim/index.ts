@@ -4,6 +4,8 @@
  */
 export { startSimulator } from './simulator.ts'
 export type { SimulatedBmc, Simulator, SimulatorOptions } from './simulator.ts'
+export { spawnSimulator } from './process.ts'
+export type { BmcReport, SimulatorProcess } from './process.ts'
 export { BOOT_TARGETS, RESET_TYPES, SimulatorError } from './options.ts'
 export type { BmcOptions, BmcConfig, ResetType } from './options.ts'
 export type { BmcEvent, RequestRecord } from './bmc.ts'
