@@ -44,6 +44,9 @@ except sushy.exceptions.AccessError as e:
     out(step='wrong', error=str(e))
 `
 
+/** Only a guard against hanging: each Python run takes about a second, more on a loaded machine. */
+const GUARD_MS = 60_000
+
 let sim: Simulator
 
 beforeAll(async () => {
@@ -58,58 +61,62 @@ beforeAll(async () => {
 
 afterAll(() => sim.stop())
 
-test('sushy: session, power state, reset, boot options, ETag retry, wrong password', async () => {
-  const proc = Bun.spawn(
-    [PYTHON, '-c', SCRIPT, sim.bmc('main').url, sim.caFile ?? '', sim.bmc('raced').url],
-    {
-      // A clean environment: requests would let an inherited REQUESTS_CA_BUNDLE beat `verify`.
-      env: { PATH: '/usr/bin:/bin' },
-      stdout: 'pipe',
-      stderr: 'pipe',
-    },
-  )
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  if (code !== 0) throw new Error(`sushy script failed (exit ${code}):\n${stdout}\n${stderr}`)
-  const steps = Object.fromEntries(
-    stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line))
-      .map((step) => [step.step, step]),
-  )
-
-  expect(steps.power.value).toBe('Off')
-  expect(steps.allowed.value).toContain('ForceOn')
-  expect(steps.after).toMatchObject({ power: 'On', target: 'Pxe', enabled: 'Continuous' })
-  const main = sim.bmc('main')
-  expect(main.events()).toEqual([
-    { type: 'session-created', session: expect.any(String), user: 'admin' },
-    { type: 'reset', system: '1', resetType: 'ForceOn' },
-    {
-      type: 'boot',
-      system: '1',
-      boot: {
-        BootSourceOverrideTarget: 'Pxe',
-        BootSourceOverrideEnabled: 'Continuous',
-        BootSourceOverrideMode: 'UEFI',
+test(
+  'sushy: session, power state, reset, boot options, ETag retry, wrong password',
+  async () => {
+    const proc = Bun.spawn(
+      [PYTHON, '-c', SCRIPT, sim.bmc('main').url, sim.caFile ?? '', sim.bmc('raced').url],
+      {
+        // A clean environment: requests would let an inherited REQUESTS_CA_BUNDLE beat `verify`.
+        env: { PATH: '/usr/bin:/bin' },
+        stdout: 'pipe',
+        stderr: 'pipe',
       },
-    },
-  ])
-  expect(main.requests().find((r) => r.method === 'PATCH')?.auth).toBe('session')
+    )
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ])
+    if (code !== 0) throw new Error(`sushy script failed (exit ${code}):\n${stdout}\n${stderr}`)
+    const steps = Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .map((step) => [step.step, step]),
+    )
 
-  // sushy answers a 412 by sending the PATCH again without If-Match.
-  const raced = sim.bmc('raced')
-  const patches = raced.requests().filter((r) => r.method === 'PATCH')
-  expect(patches.map((p) => [p.status, p.ifMatch !== null])).toEqual([
-    [412, true],
-    [200, false],
-  ])
-  expect(raced.system().boot.BootSourceOverrideTarget).toBe('Hdd')
+    expect(steps.power.value).toBe('Off')
+    expect(steps.allowed.value).toContain('ForceOn')
+    expect(steps.after).toMatchObject({ power: 'On', target: 'Pxe', enabled: 'Continuous' })
+    const main = sim.bmc('main')
+    expect(main.events()).toEqual([
+      { type: 'session-created', session: expect.any(String), user: 'admin' },
+      { type: 'reset', system: '1', resetType: 'ForceOn' },
+      {
+        type: 'boot',
+        system: '1',
+        boot: {
+          BootSourceOverrideTarget: 'Pxe',
+          BootSourceOverrideEnabled: 'Continuous',
+          BootSourceOverrideMode: 'UEFI',
+        },
+      },
+    ])
+    expect(main.requests().find((r) => r.method === 'PATCH')?.auth).toBe('session')
 
-  expect(steps.wrong.error).toContain('401')
-  expect(steps.wrong.error).toContain('Invalid username or password')
-})
+    // sushy answers a 412 by sending the PATCH again without If-Match.
+    const raced = sim.bmc('raced')
+    const patches = raced.requests().filter((r) => r.method === 'PATCH')
+    expect(patches.map((p) => [p.status, p.ifMatch !== null])).toEqual([
+      [412, true],
+      [200, false],
+    ])
+    expect(raced.system().boot.BootSourceOverrideTarget).toBe('Hdd')
+
+    expect(steps.wrong.error).toContain('401')
+    expect(steps.wrong.error).toContain('Invalid username or password')
+  },
+  GUARD_MS,
+)
