@@ -37,6 +37,11 @@ export interface RunnerOptions {
   maxOutputBytes?: number
   /** After a timeout the process group gets SIGTERM, then SIGKILL this much later (default 2000) */
   killGraceMs?: number
+  /**
+   * How long output is still read after the script itself has exited (default 300): a process it
+   * started may hold its pipes open, and the run must not wait on that
+   */
+  pipeGraceMs?: number
   /** Shell to run scripts with (default `bash`, resolved on PATH) */
   shell?: string
 }
