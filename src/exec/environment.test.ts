@@ -94,7 +94,7 @@ describe('environment isolation', () => {
       'TZ',
       'ip',
       // The run marker: how the runner finds what a script left running outside its group.
-      'FLIGHT_POWER_RUN_ID',
+      'FLIGHT_RUN_ID',
       'PWD',
       'SHLVL',
       '_',

@@ -123,13 +123,13 @@ describe('processes that left the group with setsid', () => {
 })
 
 describe('the run marker', () => {
-  test('reaches scripts as FLIGHT_POWER_RUN_ID, different for every run and not set by callers', async () => {
+  test('reaches scripts as FLIGHT_RUN_ID, different for every run and not set by callers', async () => {
     const runner = createRunner({ concurrency: 2 })
     const run = () =>
       runner.run({
         key: 'node01',
-        script: 'printf %s "$FLIGHT_POWER_RUN_ID"',
-        env: { FLIGHT_POWER_RUN_ID: 'chosen-by-the-topology' },
+        script: 'printf %s "$FLIGHT_RUN_ID"',
+        env: { FLIGHT_RUN_ID: 'chosen-by-the-topology' },
         timeoutMs: 10_000,
       })
     const markers = (await Promise.all([run(), run(), run()])).map((result) => result.stdout)
@@ -148,7 +148,7 @@ describe('the run marker', () => {
     const running = runner.run({
       key: 'node01',
       script:
-        'printf %s "$FLIGHT_POWER_RUN_ID" > "$out.tmp"; mv "$out.tmp" "$out"; until [ -e "$gate" ]; do sleep 0.01; done',
+        'printf %s "$FLIGHT_RUN_ID" > "$out.tmp"; mv "$out.tmp" "$out"; until [ -e "$gate" ]; do sleep 0.01; done',
       env: { out: markerFile, gate },
       timeoutMs: 60_000,
     })
@@ -165,16 +165,16 @@ describe('the run marker', () => {
       return child.pid
     }
     // Started outside the runner, so only the marker can tie it to the run.
-    const carrier = start({ FLIGHT_POWER_RUN_ID: marker })
+    const carrier = start({ FLIGHT_RUN_ID: marker })
     const decoys = [
-      start({ FLIGHT_POWER_RUN_ID: `${marker}0` }),
-      start({ FLIGHT_POWER_RUN_ID: marker.slice(0, -1) }),
-      start({ FLIGHT_POWER_RUN_ID_COPY: marker }),
-      start({ OTHER: `FLIGHT_POWER_RUN_ID=${marker}` }),
+      start({ FLIGHT_RUN_ID: `${marker}0` }),
+      start({ FLIGHT_RUN_ID: marker.slice(0, -1) }),
+      start({ FLIGHT_RUN_ID_COPY: marker }),
+      start({ OTHER: `FLIGHT_RUN_ID=${marker}` }),
     ]
     if (process.getuid?.() === 0) {
       const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
-      decoys.push(start({ FLIGHT_POWER_RUN_ID: marker }, nobody))
+      decoys.push(start({ FLIGHT_RUN_ID: marker }, nobody))
     }
     // setpriv changes uid and then execs: wait until every one of them is the sleep itself.
     const sleeping = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(sleep)

@@ -85,7 +85,7 @@ describe('normal exits', () => {
     const pids = pidFile()
     // Out of the group and without the marker, nothing kills it: only the pipe grace ends the run.
     // It writes its pid only once it has left the group, so the exit cannot race it.
-    const escape = `env -u FLIGHT_POWER_RUN_ID setsid bash -c 'echo $$ > "$pids"; exec sleep 1000' &`
+    const escape = `env -u FLIGHT_RUN_ID setsid bash -c 'echo $$ > "$pids"; exec sleep 1000' &`
     const running = runner.run({
       key: 'node01',
       script: `${escape} until [ -s "$pids" ]; do sleep 0.01; done; echo done; exit 7`,

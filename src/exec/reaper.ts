@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { findMarked } from './marked-processes.ts'
 
-/** The environment variable that ties every process of a run to it, even after setsid */
-export const RUN_MARKER = 'FLIGHT_POWER_RUN_ID'
+/**
+ * The environment variable that ties every process of a run to it, even after setsid. Not
+ * `FLIGHT_POWER_*`: that prefix is the tool's own configuration, which never reaches scripts.
+ */
+export const RUN_MARKER = 'FLIGHT_RUN_ID'
 
 // A sweep that killed something runs again for the same marker, for children forked meanwhile;
 // a process that outlives this many SIGKILLs (stuck in the kernel) is left to its fate.
