@@ -1,11 +1,12 @@
+import { Fifo } from './fifo.ts'
+
 /**
  * Keeps the last `limit` bytes written to a stream, dropping older chunks as new ones arrive so
  * a script printing gigabytes costs no more memory than one printing `limit` bytes.
  */
 export class BoundedOutput {
   readonly #limit: number
-  #chunks: (Uint8Array | undefined)[] = []
-  #head = 0
+  readonly #chunks = new Fifo<Uint8Array>()
   #bytes = 0
   #dropped = false
 
@@ -22,30 +23,26 @@ export class BoundedOutput {
     if (chunk.length >= this.#limit) {
       this.#dropped ||= this.#bytes > 0 || chunk.length > this.#limit
       // Copy the tail so the big chunk itself can be collected.
-      this.#chunks = [chunk.slice(chunk.length - this.#limit)]
-      this.#head = 0
+      this.#chunks.drain()
+      this.#chunks.push(chunk.slice(chunk.length - this.#limit))
       this.#bytes = this.#limit
       return
     }
     this.#chunks.push(chunk)
     this.#bytes += chunk.length
     for (;;) {
-      const oldest = this.#chunks[this.#head]
+      const oldest = this.#chunks.peek()
       if (oldest === undefined || this.#bytes - oldest.length < this.#limit) break
+      this.#chunks.shift()
       this.#bytes -= oldest.length
-      this.#chunks[this.#head++] = undefined
       this.#dropped = true
-    }
-    if (this.#head >= 64 && this.#head * 2 >= this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#head)
-      this.#head = 0
     }
   }
 
   /** The retained bytes as UTF-8, starting at a character boundary */
   toString(): string {
     if (this.#bytes === 0) return ''
-    const all = Buffer.concat(this.#chunks.slice(this.#head) as Uint8Array[], this.#bytes)
+    const all = Buffer.concat(this.#chunks.values(), this.#bytes)
     let start = Math.max(0, all.length - this.#limit)
     if (start > 0 || this.#dropped) {
       // Dropping bytes may have split a character: skip its orphaned continuation bytes.

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRunner } from './index.ts'
-import { tempDir } from './testing.ts'
+import { tempDir, within } from './testing.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())
@@ -19,19 +19,6 @@ echo "end $id $key $(date +%s%N)" >> "$log"`
 const GATED = `echo "start $id $key $(date +%s%N)" >> "$log"
 until [ -e "$gate" ]; do sleep 0.01; done
 echo "end $id $key $(date +%s%N)" >> "$log"`
-
-/** `promise`, or a failure if it has not settled within `ms` */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: Timer | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Not settled within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, expired])
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 interface Interval {
   id: string

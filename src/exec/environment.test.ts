@@ -93,6 +93,8 @@ describe('environment isolation', () => {
       'SHELL',
       'TZ',
       'ip',
+      // The run marker: how the runner finds what a script left running outside its group.
+      'FLIGHT_RUN_ID',
       'PWD',
       'SHLVL',
       '_',

@@ -11,6 +11,11 @@ export class Fifo<T> {
     this.#items.push(item)
   }
 
+  /** The oldest item, left in place */
+  peek(): T | undefined {
+    return this.#head === this.#items.length ? undefined : this.#items[this.#head]
+  }
+
   shift(): T | undefined {
     if (this.#head === this.#items.length) return undefined
     const item = this.#items[this.#head]
@@ -24,6 +29,11 @@ export class Fifo<T> {
       this.#head = 0
     }
     return item
+  }
+
+  /** What the queue holds, oldest first, left in place */
+  values(): T[] {
+    return this.#items.slice(this.#head) as T[]
   }
 
   /** Empties the queue, returning what it held in order */

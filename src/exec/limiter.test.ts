@@ -81,4 +81,16 @@ describe('Fifo', () => {
     expect(out).toEqual(Array.from({ length: 5000 }, (_, i) => i))
     expect(fifo.shift()).toBeUndefined()
   })
+
+  test('peek() and values() look without taking, across compactions', () => {
+    const fifo = new Fifo<number>()
+    expect(fifo.peek()).toBeUndefined()
+    expect(fifo.values()).toEqual([])
+    for (let i = 0; i < 3000; i++) fifo.push(i)
+    for (let i = 0; i < 2500; i++) fifo.shift()
+    expect(fifo.peek()).toBe(2500)
+    expect(fifo.values()).toEqual(Array.from({ length: 500 }, (_, i) => 2500 + i))
+    expect(fifo.length).toBe(500)
+    expect(fifo.shift()).toBe(2500)
+  })
 })

@@ -47,6 +47,9 @@ describe('createRunner checks its options', () => {
       '"maxOutputBytes"',
     )
     expect(optionError({ concurrency: 1, killGraceMs: 0.5 }).message).toContain('"killGraceMs"')
+    expect(optionError({ concurrency: 1, pipeGraceMs: -1 }).message).toBe(
+      'Invalid runner option "pipeGraceMs": expected a non-negative integer, got -1',
+    )
     const baseEnv = { PATH: 1 } as unknown as Record<string, string>
     expect(optionError({ concurrency: 1, baseEnv }).message).toContain('"baseEnv"')
   })

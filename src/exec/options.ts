@@ -10,6 +10,7 @@ export interface ResolvedOptions {
   readonly baseEnv: Readonly<Record<string, string>>
   readonly maxOutputBytes: number
   readonly killGraceMs: number
+  readonly pipeGraceMs: number
   readonly shell: string
 }
 
@@ -32,6 +33,7 @@ export function resolveOptions(options: RunnerOptions): ResolvedOptions {
     baseEnv: resolveBaseEnv(options.baseEnv),
     maxOutputBytes: resolveCount('maxOutputBytes', options.maxOutputBytes, 65536),
     killGraceMs: resolveCount('killGraceMs', options.killGraceMs, 2000),
+    pipeGraceMs: resolveCount('pipeGraceMs', options.pipeGraceMs, 300),
     shell: resolveShell(options.shell),
   }
 }

@@ -1,6 +1,7 @@
 import { RunnerError } from './errors.ts'
 import { Limiter } from './limiter.ts'
 import { resolveOptions } from './options.ts'
+import { Reaper, RUN_MARKER } from './reaper.ts'
 import { notRun, startScript, type RunningScript, type ScriptSettings } from './script-process.ts'
 import type { Runner, RunnerOptions, RunRequest, RunResult } from './types.ts'
 import { createZxShell } from './zx-shell.ts'
@@ -10,22 +11,27 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 /**
  * Creates the runner that executes platform scripts: one global concurrency limit, one run per
- * key at a time, every run in its own process group with a timeout.
+ * key at a time, every run in its own process group with a timeout, and nothing a run started
+ * (even outside its group) left running once it ends.
  */
 export function createRunner(options: RunnerOptions): Runner {
   const resolved = resolveOptions(options)
+  const reaper = new Reaper()
   const settings: ScriptSettings = {
     spawn: createZxShell(resolved),
+    reap: (marker) => reaper.reap(marker),
     maxOutputBytes: resolved.maxOutputBytes,
     killGraceMs: resolved.killGraceMs,
+    pipeGraceMs: resolved.pipeGraceMs,
   }
-  return new ScriptRunner(resolved.concurrency, resolved.baseEnv, settings)
+  return new ScriptRunner(resolved.concurrency, resolved.baseEnv, settings, reaper)
 }
 
 class ScriptRunner implements Runner {
   readonly #limiter: Limiter
   readonly #baseEnv: Readonly<Record<string, string>>
   readonly #settings: ScriptSettings
+  readonly #reaper: Reaper
   readonly #running = new Set<RunningScript>()
   #closed = false
 
@@ -33,10 +39,12 @@ class ScriptRunner implements Runner {
     concurrency: number,
     baseEnv: Readonly<Record<string, string>>,
     settings: ScriptSettings,
+    reaper: Reaper,
   ) {
     this.#limiter = new Limiter(concurrency)
     this.#baseEnv = baseEnv
     this.#settings = settings
+    this.#reaper = reaper
   }
 
   get active(): number {
@@ -73,8 +81,10 @@ class ScriptRunner implements Runner {
   }
 
   #start(request: RunRequest, release: () => void, resolve: (result: RunResult) => void): void {
-    const env = { ...this.#baseEnv, ...request.env }
-    const spec = { script: request.script, env, timeoutMs: request.timeoutMs }
+    // The marker comes last: no base or node variable can replace it.
+    const marker = this.#reaper.newMarker()
+    const env = { ...this.#baseEnv, ...request.env, [RUN_MARKER]: marker }
+    const spec = { script: request.script, env, marker, timeoutMs: request.timeoutMs }
     const script = startScript(spec, this.#settings)
     this.#running.add(script)
     void script.result.then((result) => {

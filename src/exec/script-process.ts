@@ -6,14 +6,19 @@ import { signalGroup, type SpawnScript } from './zx-shell.ts'
 
 export interface ScriptSpec {
   readonly script: string
+  /** Holds `marker` already, so every process the script starts inherits it */
   readonly env: Record<string, string>
+  readonly marker: string
   readonly timeoutMs: number
 }
 
 export interface ScriptSettings {
   readonly spawn: SpawnScript
+  /** Kills every process still carrying `marker`; resolves once they are gone */
+  readonly reap: (marker: string) => Promise<void>
   readonly maxOutputBytes: number
   readonly killGraceMs: number
+  readonly pipeGraceMs: number
 }
 
 /** A script that has been started; `result` never rejects */
@@ -23,7 +28,10 @@ export interface RunningScript {
   kill(reason: string): void
 }
 
-/** Starts one script in its own process group with a timeout, capturing bounded output */
+/**
+ * Starts one script in its own process group with a timeout, capturing bounded output. Its result
+ * comes once every process carrying its marker is gone, however it ended.
+ */
 export function startScript(spec: ScriptSpec, settings: ScriptSettings): RunningScript {
   const startedAt = performance.now()
   const stdout = new BoundedOutput(settings.maxOutputBytes)
@@ -43,7 +51,7 @@ export function startScript(spec: ScriptSpec, settings: ScriptSettings): Running
     return notStarted(promise.then((output) => failure(startedAt, describeError(output.cause))))
   }
   const started = { child, promise, stdout, stderr, startedAt }
-  return new ScriptProcess(started, spec.timeoutMs, settings)
+  return new ScriptProcess(started, spec, settings)
 }
 
 /** The result of a run that never started, because of `error` */
@@ -87,7 +95,8 @@ class ScriptProcess implements RunningScript {
   readonly result: Promise<RunResult>
   readonly #child: ShellChild
   readonly #pid: number
-  readonly #killGraceMs: number
+  readonly #marker: string
+  readonly #settings: ScriptSettings
   readonly #startedAt: number
   readonly #stdout: BoundedOutput
   readonly #stderr: BoundedOutput
@@ -95,23 +104,28 @@ class ScriptProcess implements RunningScript {
   #exit: { code: number | null; signal: string | null } | undefined
   #timedOut = false
   #killedBecause: string | undefined
+  #reaped: Promise<void> | undefined
   #settled = false
   #deadline: Timer | undefined
   #grace: Timer | undefined
 
-  constructor(started: Started, timeoutMs: number, settings: ScriptSettings) {
+  constructor(started: Started, spec: ScriptSpec, settings: ScriptSettings) {
     const { child, promise, startedAt } = started
     this.#child = child
     this.#pid = child.pid
-    this.#killGraceMs = settings.killGraceMs
+    this.#marker = spec.marker
+    this.#settings = settings
     this.#startedAt = startedAt
     this.#stdout = started.stdout
     this.#stderr = started.stderr
     this.result = new Promise((resolve) => (this.#resolve = resolve))
     child.once('exit', (code, signal) => this.#onExit(code, signal))
     // zx settles on 'close': the script has exited and every holder of its pipes is gone.
-    promise.then((output) => this.#onClose(output))
-    this.#deadline = setTimeout(() => this.#onDeadline(), timeoutMs)
+    promise.then(
+      (output) => this.#onClose(output),
+      (error: unknown) => this.#onFailure(error),
+    )
+    this.#deadline = setTimeout(() => this.#onDeadline(), spec.timeoutMs)
   }
 
   kill(reason: string): void {
@@ -123,10 +137,17 @@ class ScriptProcess implements RunningScript {
 
   #onExit(code: number | null, signal: string | null): void {
     this.#exit = { code, signal }
-    // Whatever the script left running in its group goes with it.
+    clearTimeout(this.#deadline)
+    clearTimeout(this.#grace)
+    // Whatever the script left running goes with it: its group at once, then whatever left the
+    // group but still carries the run's marker.
     signalGroup(this.#pid, 'SIGKILL')
+    this.#reap()
     // Past the deadline, output still held open by an escaped process is not worth waiting for.
-    if (this.#timedOut || this.#killedBecause !== undefined) this.#settle()
+    if (this.#timedOut || this.#killedBecause !== undefined) return this.#settle()
+    // Nor is it for a run that ended well: a process that holds the pipes without the marker
+    // gets a short grace to let go of them.
+    this.#grace = setTimeout(() => this.#settle(), this.#settings.pipeGraceMs)
   }
 
   #onClose(output: ProcessOutput): void {
@@ -134,17 +155,25 @@ class ScriptProcess implements RunningScript {
     this.#settle()
   }
 
+  /** zx rejected despite `nothrow`: end the run with the reason rather than leave it hanging */
+  #onFailure(error: unknown): void {
+    this.kill(`Script runner failed: ${describeError(error)}`)
+  }
+
   #onDeadline(): void {
     this.#deadline = undefined
-    // The script exited in time but something outside its group still holds its pipes.
-    if (this.#exit !== undefined) return this.#settle()
     this.#timedOut = true
     this.#terminate()
   }
 
   #terminate(): void {
     signalGroup(this.#pid, 'SIGTERM')
-    this.#grace ??= setTimeout(() => signalGroup(this.#pid, 'SIGKILL'), this.#killGraceMs)
+    this.#grace ??= setTimeout(() => signalGroup(this.#pid, 'SIGKILL'), this.#settings.killGraceMs)
+  }
+
+  #reap(): Promise<void> {
+    this.#reaped ??= this.#settings.reap(this.#marker)
+    return this.#reaped
   }
 
   #settle(): void {
@@ -163,6 +192,7 @@ class ScriptProcess implements RunningScript {
       durationMs: elapsed(this.#startedAt),
     }
     if (this.#killedBecause !== undefined) result.error = this.#killedBecause
-    this.#resolve(result)
+    // The run is over only once nothing it started is left.
+    void this.#reap().then(() => this.#resolve(result))
   }
 }

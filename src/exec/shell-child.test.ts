@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { ShellChild } from './shell-child.ts'
+import { within } from './testing.ts'
 
 const shell = Bun.which('bash') ?? 'bash'
 
@@ -15,14 +16,19 @@ function start(command: string) {
     },
   )
   const events: string[] = []
-  child.once('exit', (code, signal) => events.push(`exit ${code} ${signal}`))
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      events.push(`exit ${code} ${signal}`)
+      resolve()
+    }),
+  )
   const closed = new Promise<void>((resolve) =>
     child.once('close', (code, signal) => {
       events.push(`close ${code} ${signal} ${JSON.stringify(output)}`)
       resolve()
     }),
   )
-  return { child, events, closed }
+  return { child, events, exited, closed }
 }
 
 describe('ShellChild', () => {
@@ -40,18 +46,19 @@ describe('ShellChild', () => {
   })
 
   test("closePipes() lets 'close' come while another process still holds the pipes", async () => {
-    const { child, events, closed } = start('sleep 1000 & exit 0')
+    const { child, events, exited, closed } = start('sleep 1000 & exit 0')
     try {
-      await Bun.sleep(200)
+      await exited
       expect(events).toEqual(['exit 0 null'])
+      // The sleep holds both pipes open: without closePipes() 'close' never comes.
       child.closePipes()
-      await closed
+      await within(closed, 20_000)
       expect(events[1]).toStartWith('close 0 null')
     } finally {
       // The background sleep leads no group of its own: it is in the script's.
       process.kill(-child.pid, 'SIGKILL')
     }
-  })
+  }, 30_000)
 
   test('throws at once when the shell cannot start', () => {
     const sinks = { stdout() {}, stderr() {} }

@@ -46,3 +46,25 @@ export function readPids(path: string): number[] {
     .filter((line) => line !== '')
     .map(Number)
 }
+
+/** `promise`, or a failure if it has not settled within `ms` */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: Timer | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Not settled within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Like readPids, but none while the file does not exist yet */
+export function readPidsOrNone(path: string): number[] {
+  try {
+    return readPids(path)
+  } catch {
+    return []
+  }
+}

@@ -29,14 +29,21 @@ export interface RunnerOptions {
   /** Working directory for scripts (default `os.tmpdir()`); must exist */
   cwd?: string
   /**
-   * Environment every script gets (default: PATH, HOME, LANG, USER, LOGNAME, SHELL, TZ from
-   * `process.env`); never the whole process env, which holds the server's secrets
+   * Environment every script starts with, under the node's variables and the run marker. The
+   * default is PATH, HOME, LANG, USER, LOGNAME, SHELL and TZ from `process.env`; the server passes
+   * its whole environment instead, less its config keys, `FLIGHT_POWER_*` and any variable
+   * holding its JWT secret, so the runner passes exactly what it is given
    */
   baseEnv?: Readonly<Record<string, string>>
   /** Bytes kept from the end of each stream (default 65536) */
   maxOutputBytes?: number
   /** After a timeout the process group gets SIGTERM, then SIGKILL this much later (default 2000) */
   killGraceMs?: number
+  /**
+   * How long output is still read after the script itself has exited (default 300): a process it
+   * started may hold its pipes open, and the run must not wait on that
+   */
+  pipeGraceMs?: number
   /** Shell to run scripts with (default `bash`, resolved on PATH) */
   shell?: string
 }
@@ -48,6 +55,9 @@ export interface Runner {
   readonly active: number
   /** Runs waiting for a slot or for their key */
   readonly queued: number
-  /** Kills every running script's process group and resolves queued runs as not run; final */
+  /**
+   * Kills every running script with all it started and resolves queued runs as not run; resolves
+   * once nothing is left. Final
+   */
   killAll(): Promise<void>
 }

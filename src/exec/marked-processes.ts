@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+
+/** A process whose environment carries one of the markers looked for */
+export interface MarkedProcess {
+  readonly pid: number
+  readonly marker: string
+}
+
+export interface MarkedSearch {
+  /** The environment variable holding the marker */
+  readonly name: string
+  /** Markers to look for; a process matches only with exactly one of these as the value */
+  readonly markers: ReadonlySet<string>
+  /** Only processes owned by this uid are considered */
+  readonly uid: number
+  /** Never listed, whatever its environment: the caller itself */
+  readonly exclude: number
+}
+
+/**
+ * Lists the processes whose environment, as /proc/<pid>/environ shows it, holds `name=marker`
+ * for a wanted marker. The environment is what a process keeps after it leaves its process group
+ * and session with setsid, so this finds what a group kill cannot (Jenkins' process tree killer
+ * works the same way).
+ */
+export function findMarked(search: MarkedSearch): MarkedProcess[] {
+  const entry = Buffer.from(`\0${search.name}=`)
+  const found: MarkedProcess[] = []
+  for (const name of readdirSync('/proc')) {
+    const first = name.charCodeAt(0)
+    if (first < 48 || first > 57) continue
+    const pid = Number(name)
+    if (pid === search.exclude) continue
+    // The directory belongs to the process's effective uid: another user's processes are skipped
+    // before their environment is even read.
+    if (statSync(`/proc/${name}`, { throwIfNoEntry: false })?.uid !== search.uid) continue
+    const marker = markerIn(readEnviron(name), entry, search.markers)
+    if (marker !== undefined) found.push({ pid, marker })
+  }
+  return found
+}
+
+function readEnviron(pid: string): Buffer {
+  try {
+    return readFileSync(`/proc/${pid}/environ`)
+  } catch {
+    // Gone since the directory was listed, or not ours to read.
+    return Buffer.alloc(0)
+  }
+}
+
+/** The wanted marker `environ` holds as a whole `NAME=value` entry, if any */
+function markerIn(
+  environ: Buffer,
+  entry: Buffer,
+  markers: ReadonlySet<string>,
+): string | undefined {
+  const valueAt = (start: number) => {
+    const end = environ.indexOf(0, start)
+    const value = environ.toString('latin1', start, end === -1 ? environ.length : end)
+    return markers.has(value) ? value : undefined
+  }
+  // Entries end in NUL, so each but the first follows one.
+  const name = entry.subarray(1)
+  if (environ.subarray(0, name.length).equals(name)) {
+    const value = valueAt(name.length)
+    if (value !== undefined) return value
+  }
+  for (let at = environ.indexOf(entry); at !== -1; at = environ.indexOf(entry, at + 1)) {
+    const value = valueAt(at + entry.length)
+    if (value !== undefined) return value
+  }
+  return undefined
+}
