@@ -56,10 +56,17 @@ writeFileSync(
 
 console.log(`
 Demo cluster: 16 nodes, demo[01-16] (groups @rack1, @rack2), served on http://127.0.0.1:${port}
-${port === PREFERRED_PORT ? '' : `(port ${PREFERRED_PORT} is busy; .demo/client.yaml points at ${port})\n`}demo07 is slow (~3 s) and demo13 always fails, on purpose. In another terminal:
+${port === PREFERRED_PORT ? '' : `(port ${PREFERRED_PORT} is busy; .demo/client.yaml points at ${port})\n`}demo07 is slow (~3 s), demo08's OS ignores shutdown and demo13 always fails, on purpose.
+In another terminal:
 
   ./dist/flight-power status @all --config .demo/client.yaml
   ./dist/flight-power on demo[05-06] --config .demo/client.yaml
+  ./dist/flight-power cycle @rack1 --config .demo/client.yaml
+  ./dist/flight-power shutdown demo[01,08] --force-after 5 --config .demo/client.yaml
+  ./dist/flight-power identify demo03 --config .demo/client.yaml
+  ./dist/flight-power bootdev pxe demo04 --persistent --uefi --config .demo/client.yaml
+
+The fake BMC keeps each node's light and boot device in .demo/state/<node>.identify|.bootdev.
 
 Topology: .demo/topology.yaml (from etc/demo/). Ctrl-C stops the server.
 `)

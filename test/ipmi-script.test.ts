@@ -18,6 +18,7 @@ const fake = createFakeCli({
     ipmi_port: 6230,
     ipmi_cipher_suite: 3,
   },
+  node09: { platform: 'ipmi', ipmi_username: 'admin', ipmi_identify_seconds: 255 },
 })
 afterAll(() => fake.remove())
 beforeEach(() => {
@@ -121,5 +122,96 @@ describe('ipmi scripts', () => {
       state: 'unknown',
       exitCode: 1,
     })
+  })
+})
+
+describe('ipmi scripts for the optional actions', () => {
+  const node08 = 'ipmitool -I lanplus -H 10.0.0.8 -p 6230 -U root -E -C 3'
+  const password = " | IPMI_PASSWORD=it's a $(secret)"
+
+  test('power_cycle cycles a chassis that is on, after reading its state', async () => {
+    expect(await fake.run('cycle', 'node08')).toMatchObject({ success: true, exitCode: 0 })
+    expect(fake.calls()).toEqual([
+      `${node08} chassis power status${password}`,
+      `${node08} chassis power cycle${password}`,
+    ])
+  })
+
+  test('power_cycle switches a chassis that is off on: IPMI may ignore a cycle there', async () => {
+    fake.write('reply', 'Chassis Power is off\n')
+    expect(await fake.run('cycle', 'node08')).toMatchObject({ success: true, exitCode: 0 })
+    expect(fake.calls().at(-1)).toBe(`${node08} chassis power on${password}`)
+  })
+
+  test('power_cycle sends nothing on an unexpected state reply', async () => {
+    fake.write('reply', 'Chassis Power is unknown\n')
+    const outcome = await fake.run('cycle', 'node08')
+    expect(outcome).toMatchObject({ success: false, exitCode: 1 })
+    expect(outcome.message).toBe('Unexpected reply from BMC 10.0.0.8: Chassis Power is unknown')
+    expect(fake.calls()).toHaveLength(1)
+  })
+
+  test('shutdown sends `chassis power soft`', async () => {
+    fake.write('reply', 'Chassis Power Control: Soft\n')
+    expect(await fake.run('shutdown', 'node08')).toMatchObject({ success: true })
+    expect(fake.calls()).toEqual([`${node08} chassis power soft${password}`])
+  })
+
+  test('identify: on until told off, or for ipmi_identify_seconds; off is interval 0', async () => {
+    await fake.run('identify', 'node08', { identify: 'on' })
+    await fake.run('identify', 'node08', { identify: 'off' })
+    await fake.run('identify', 'node09', { identify: 'on' })
+    expect(fake.calls()).toEqual([
+      `${node08} chassis identify force${password}`,
+      `${node08} chassis identify 0${password}`,
+      'ipmitool -I lanplus -H node09-bmc -p 623 -U admin -E chassis identify 255 | IPMI_PASSWORD=',
+    ])
+  })
+
+  test.each([
+    ['pxe', false, false, 'pxe'],
+    ['disk', true, false, 'disk options=persistent'],
+    ['bios', false, true, 'bios options=efiboot'],
+    ['cdrom', true, true, 'cdrom options=persistent,efiboot'],
+    ['default', false, false, 'none'],
+  ] as const)(
+    'bootdev %s (persistent %p, uefi %p) is `chassis bootdev %s`',
+    async (device, persistent, uefi, args) => {
+      fake.write('reply', `Set Boot Device to ${args.split(' ')[0]}\n`)
+      const outcome = await fake.run('bootdev', 'node08', { device, persistent, uefi })
+      expect(outcome).toMatchObject({ success: true, exitCode: 0 })
+      expect(fake.calls()).toEqual([`${node08} chassis bootdev ${args}${password}`])
+    },
+  )
+
+  // What ipmitool 1.8.19 does when a BMC refuses (seen against ipmi_sim): exit 0, no reply.
+  test("bootdev fails without ipmitool's confirmation, even when ipmitool exits 0", async () => {
+    fake.write('reply', '')
+    fake.write('stderr', 'Set Chassis Boot Parameter 5 failed: Unspecified error\n')
+    const outcome = await fake.run('bootdev', 'node08', { device: 'pxe' })
+    expect(outcome).toMatchObject({ success: false, exitCode: 1 })
+    expect(outcome.message).toBe('Set Chassis Boot Parameter 5 failed: Unspecified error')
+
+    fake.unlink('stderr')
+    fake.write('reply', 'Set Boot Device to disk\n')
+    expect(await fake.run('bootdev', 'node08', { device: 'pxe' })).toMatchObject({
+      success: false,
+      message: 'Set Boot Device to disk',
+    })
+  })
+
+  test('bootdev and identify refuse values outside the vocabulary with exit 2', async () => {
+    const bad = { device: 'floppy' } as unknown as { device: 'pxe' }
+    expect(await fake.run('bootdev', 'node08', bad)).toMatchObject({
+      success: false,
+      exitCode: 2,
+      message: 'Unknown FLIGHT_POWER_BOOT_DEVICE "floppy"',
+    })
+    expect(await fake.run('identify', 'node08')).toMatchObject({
+      success: false,
+      exitCode: 2,
+      message: 'FLIGHT_POWER_IDENTIFY must be on or off, not ""',
+    })
+    expect(fake.calls()).toEqual([])
   })
 })

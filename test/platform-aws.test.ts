@@ -3,6 +3,8 @@
  * that prints exactly what the real one does (see test/fakes/aws for the formats).
  */
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
+import { parseTopology } from '../src/topology/index.ts'
+import { defaultTopologyWith } from './fakes/default-topology.ts'
 import { createFakeCli } from './fakes/fake-cli.ts'
 
 const cloud = createFakeCli({
@@ -133,4 +135,24 @@ describe('aws power actions', () => {
       expect(outcome.message).toContain('(InvalidInstanceID.NotFound) when calling the')
     },
   )
+})
+
+describe('aws optional actions', () => {
+  // stop-instances is already graceful on EC2 (ACPI first), so shutdown is the same call.
+  test('shutdown stops the instance, as off does', async () => {
+    expect(await cloud.run('shutdown', 'node01')).toMatchObject({ success: true, exitCode: 0 })
+    expect(cloud.calls().at(-1)).toBe(
+      'aws ec2 stop-instances --instance-ids i-0aaaaaaaaaaaaaaa1 --region eu-west-1 --output text',
+    )
+    expect(cloud.read('i-0aaaaaaaaaaaaaaa1')).toBe('stopping')
+  })
+
+  test('no power_cycle, identify or bootdev; cycle gets minutes for the stop and start', async () => {
+    const aws = parseTopology(defaultTopologyWith({})).platforms.get('aws')!
+    expect(Object.keys(aws.scripts).sort()).toEqual(
+      ['power_off', 'power_on', 'restart', 'shutdown', 'status'].sort(),
+    )
+    expect(aws.timeouts.power_cycle).toBeGreaterThanOrEqual(300)
+    expect(aws.timeouts.status).toBe(60)
+  })
 })

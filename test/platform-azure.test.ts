@@ -3,6 +3,8 @@
  * CLI that prints exactly what the real one does (see test/fakes/az for the formats).
  */
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
+import { parseTopology } from '../src/topology/index.ts'
+import { defaultTopologyWith } from './fakes/default-topology.ts'
 import { createFakeCli } from './fakes/fake-cli.ts'
 
 const cloud = createFakeCli({
@@ -143,4 +145,33 @@ describe('azure power actions', () => {
       )
     },
   )
+})
+
+describe('azure optional actions', () => {
+  // az vm stop and deallocate shut the guest OS down first: shutdown is what off does.
+  test.each([
+    ['vm01', 'stop', 'PowerState/stopped'],
+    ['vm02', 'deallocate', 'PowerState/deallocated'],
+  ])('shutdown of %s runs az vm %s', async (vm, verb, state) => {
+    expect(await cloud.run('shutdown', vm)).toMatchObject({ success: true, exitCode: 0 })
+    expect(cloud.calls().at(-1)).toBe(
+      `az vm ${verb} --resource-group hpc-rg --name ${vm} --no-wait`,
+    )
+    expect(cloud.read(`hpc-rg/${vm}`)).toContain(state)
+  })
+
+  test('shutdown with a bad azure_power_off fails, saying why', async () => {
+    const outcome = await cloud.run('shutdown', 'vm04')
+    expect(outcome).toMatchObject({ success: false, exitCode: 1 })
+    expect(outcome.message).toBe('azure_power_off must be "stop" or "deallocate", not "shutdown"')
+  })
+
+  test('no power_cycle, identify or bootdev; cycle gets minutes for the stop and start', async () => {
+    const azure = parseTopology(defaultTopologyWith({})).platforms.get('azure')!
+    expect(Object.keys(azure.scripts).sort()).toEqual(
+      ['power_off', 'power_on', 'restart', 'shutdown', 'status'].sort(),
+    )
+    expect(azure.timeouts.power_cycle).toBeGreaterThanOrEqual(300)
+    expect(azure.timeouts.status).toBe(120)
+  })
 })

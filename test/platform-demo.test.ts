@@ -50,3 +50,27 @@ test("on and off switch a demo node's state file", async () => {
   expect(readFileSync(join(dir, 'demo16'), 'utf8')).toBe('off\n')
   expect((await client('status', 'demo[09-12,14-16]')).code).toBe(111)
 })
+
+test('the demo supports every action: cycle, shutdown (a stubborn node is forced), identify, bootdev', async () => {
+  const json = async (...args: string[]) => {
+    const { code, stdout } = await client(...args, '--json')
+    const nodes = JSON.parse(stdout).nodes as { name: string; success: boolean; forced?: boolean }[]
+    return { code, nodes: new Map(nodes.map((node) => [node.name, node])) }
+  }
+  writeFileSync(join(dir, 'demo06'), 'off\n')
+  expect((await json('cycle', 'demo06')).code).toBe(0)
+  expect(readFileSync(join(dir, 'demo06'), 'utf8')).toBe('on\n')
+
+  const shutdown = await json('shutdown', 'demo06,demo08', '--force-after', '1')
+  expect(shutdown.code).toBe(0)
+  expect(shutdown.nodes.get('demo06')).toMatchObject({ success: true, forced: false })
+  expect(shutdown.nodes.get('demo08')).toMatchObject({ success: true, forced: true })
+  expect(readFileSync(join(dir, 'demo08'), 'utf8')).toBe('off\n')
+
+  expect((await client('identify', 'demo03')).code).toBe(0)
+  expect(readFileSync(join(dir, 'demo03.identify'), 'utf8')).toBe('on\n')
+  expect((await client('identify', '--off', 'demo03')).code).toBe(0)
+  expect(readFileSync(join(dir, 'demo03.identify'), 'utf8')).toBe('off\n')
+  expect((await client('bootdev', 'pxe', 'demo04', '--persistent', '--uefi')).code).toBe(0)
+  expect(readFileSync(join(dir, 'demo04.bootdev'), 'utf8')).toBe('pxe persistent uefi\n')
+}, 30_000)

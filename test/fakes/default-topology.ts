@@ -14,14 +14,23 @@ export type NodeSpec = { platform: string } & Record<string, string | number>
 /**
  * The default topology's YAML with `nodes` under static_nodes. `timeouts` replaces a
  * platform's `timeout` (an administrator's knob, not part of its scripts), to keep the
- * timeout path of a test short.
+ * timeout path of a test short. `platforms` adds platforms of the test's own beside the
+ * shipped ones, which it may not replace.
  */
 export function defaultTopologyWith(
   nodes: Readonly<Record<string, NodeSpec>>,
-  options: { timeouts?: Readonly<Record<string, number>> } = {},
+  options: {
+    timeouts?: Readonly<Record<string, number>>
+    platforms?: Readonly<Record<string, Record<string, unknown>>>
+  } = {},
 ): string {
   const doc = parseDocument(readFileSync(DEFAULT_TOPOLOGY_FILE, 'utf8'))
   doc.set('static_nodes', doc.createNode(nodes))
+  for (const [name, platform] of Object.entries(options.platforms ?? {})) {
+    if (doc.hasIn(['platforms', name]))
+      throw new Error(`defaultTopologyWith: platform "${name}" is shipped; name yours otherwise`)
+    doc.setIn(['platforms', name], doc.createNode(platform))
+  }
   for (const [platform, seconds] of Object.entries(options.timeouts ?? {})) {
     doc.setIn(['platforms', platform, 'timeout'], seconds)
   }

@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createRunner } from '../../src/exec/index.ts'
 import {
+  actionParamsEnvironment,
   interpretExit,
   nodeEnvironment,
   parseTopology,
   SCRIPT_KEY,
   type Action,
+  type ActionParams,
   type PowerState,
 } from '../../src/topology/index.ts'
 import { defaultTopologyWith, type NodeSpec } from './default-topology.ts'
@@ -28,8 +30,11 @@ export interface Outcome {
 }
 
 export interface FakeCli {
-  /** Run `action` for `node` with the platform's own script, environment and timeout. */
-  run(action: Action, node: string): Promise<Outcome>
+  /**
+   * Run `action` for `node` with the platform's own script, environment and timeout, and the
+   * action's parameters as the engine passes them (FLIGHT_POWER_IDENTIFY, ...).
+   */
+  run(action: Action, node: string, params?: ActionParams): Promise<Outcome>
   /** Write a file under the fakes' state directory (e.g. `i-0abc` → `running`). */
   write(path: string, content: string): void
   /** Delete a file under the fakes' state directory, if it exists. */
@@ -70,7 +75,7 @@ export function createFakeCli(
   })
 
   return {
-    async run(action, name) {
+    async run(action, name, params = {}) {
       const node = topology.nodes.get(name)
       const platform = node && topology.platforms.get(node.platform)
       const script = platform?.scripts[SCRIPT_KEY[action]]
@@ -79,7 +84,7 @@ export function createFakeCli(
       const result = await runner.run({
         key: name,
         script,
-        env: nodeEnvironment(node, platform),
+        env: { ...nodeEnvironment(node, platform), ...actionParamsEnvironment(params) },
         timeoutMs: platform.timeouts[SCRIPT_KEY[action]] * 1000,
       })
       const { success, state: power } = interpretExit(

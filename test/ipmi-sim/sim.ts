@@ -15,6 +15,8 @@ export interface SimulatedBmc {
   power(): 'on' | 'off'
   /** How many resets the BMC has received. */
   resets(): number
+  /** What the BMC asked its chassis_control hook to set, in order, e.g. `identify 0 1`. */
+  sets(): string[]
   stop(): Promise<void>
 }
 
@@ -24,6 +26,10 @@ export interface BmcOptions {
   user: string
   password: string
   power: 'on' | 'off'
+  /** The pretend OS ignores a soft shutdown (ACPI) and stays on. */
+  ignoresShutdown?: boolean
+  /** The BMC refuses every boot device (Set System Boot Options fails). */
+  refusesBoot?: boolean
 }
 
 /** Whether ipmi_sim is installed (Debian/Ubuntu package `openipmi`). */
@@ -38,6 +44,8 @@ export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedB
   mkdirSync(join(dir, 'persist'), { recursive: true })
   mkdirSync(state, { recursive: true })
   writeFileSync(join(state, 'power'), options.power === 'on' ? '1\n' : '0\n')
+  if (options.ignoresShutdown) writeFileSync(join(state, 'ignores-shutdown'), '')
+  if (options.refusesBoot) writeFileSync(join(state, 'refuses-boot'), '')
   const port = await freeUdpPort()
   const values: Record<string, string> = {
     NAME: `bmc${port}`,
@@ -75,6 +83,10 @@ export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedB
     port,
     power: () => (readFileSync(join(state, 'power'), 'utf8').trim() === '1' ? 'on' : 'off'),
     resets: () => readLines(join(state, 'resets')).length,
+    sets: () =>
+      readLines(join(state, 'calls'))
+        .filter((line) => line.startsWith('set '))
+        .map((line) => line.slice(4)),
     async stop() {
       sim.kill('SIGKILL')
       await sim.exited
@@ -100,7 +112,8 @@ export async function startSilentBmc(): Promise<{ port: number; stop(): void }> 
   return { port: socket.address().port, stop: () => socket.close() }
 }
 
-async function freeUdpPort(): Promise<number> {
+/** A loopback UDP port that was free a moment ago. */
+export async function freeUdpPort(): Promise<number> {
   const socket: Socket = createSocket('udp4')
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
   const { port } = socket.address()
@@ -108,7 +121,11 @@ async function freeUdpPort(): Promise<number> {
   return port
 }
 
-async function waitAnswering(port: number, options: BmcOptions): Promise<void> {
+/** Wait until ipmitool gets an answer to `mc info` from the BMC on `port` (10 s at most). */
+export async function waitAnswering(
+  port: number,
+  options: Pick<BmcOptions, 'user' | 'password'>,
+): Promise<void> {
   const deadline = Date.now() + 10_000
   let last = ''
   while (Date.now() < deadline) {
