@@ -3,6 +3,7 @@ import { createRunner } from '../../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
 import { safeRequest } from '../http/request-target.ts'
+import { isListenable } from './bind-address.ts'
 import { connectionBindings } from './connection.ts'
 import { stat } from 'node:fs/promises'
 import { checkConfigFile, topologyModeWarning } from '../config/file-safety.ts'
@@ -75,6 +76,14 @@ export async function serve(options: ServeOptions): Promise<number> {
     isRevoked: revocations.isRevoked,
   })
 
+  if (!(await isListenable(config.bindAddress))) {
+    await runner.killAll()
+    revocations.close()
+    throw new CliError(
+      `Cannot listen on ${config.bindAddress}:${config.port}: not a local address (not an IP address, and the name does not resolve)`,
+      { code: 'ERR_LISTEN' },
+    )
+  }
   let server: ReturnType<typeof Bun.serve>
   let serveOptions: ServeOptionsOf<typeof Bun.serve> | undefined
   // Kept, so that a new TLS certificate can start a new server with the same handler.
