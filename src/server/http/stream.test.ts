@@ -92,6 +92,10 @@ test('each node is one line as soon as it finishes, the same resource as the doc
   const response = await app.request(await power(NDJSON))
   expect(response.headers.get('content-type')).toBe(`${NDJSON}; charset=utf-8`)
   const next = lineReader(response.body!)
+  expect(await next()).toEqual({
+    type: 'progress',
+    meta: { done: 0, total: 5, failed: 0, 'waiting-for-rate': 0 },
+  })
   const seen: any[] = []
   // n04 is held: the four other lines arrive before it is let go.
   for (let i = 0; i < 4; i++) seen.push(await next())
@@ -130,6 +134,7 @@ test('a client gone from the stream cancels the nodes not started; the running o
   const client = new AbortController()
   const response = await app.request(await power(NDJSON, client.signal))
   const next = lineReader(response.body!)
+  expect((await next()).type).toBe('progress')
   const ghost = await next()
   expect(ghost.id).toBe('ghost')
   expect(started).toEqual(['n01', 'n02'])

@@ -46,9 +46,9 @@ interface Progress {
 }
 
 /**
- * Carry out `request` and answer with a result stream: one `commands` resource per node as it
- * finishes (with a `meta` of progress), a `progress` line whenever nothing was sent for
- * PROGRESS_MS, then one `summary` line. The audit line is written once, at the end, also when
+ * Carry out `request` and answer with a result stream: a first `progress` line, one `commands`
+ * resource per node as it finishes (with a `meta` of progress), a `progress` line whenever
+ * nothing was sent for PROGRESS_MS, then one `summary` line. The audit line is written once, at the end, also when
  * the client went away and the nodes not yet started were cancelled.
  */
 export function streamResults(
@@ -83,6 +83,8 @@ export function streamResults(
           // The client is gone; the engine still finishes and the audit is still written.
         }
       }
+      // At once: the reply's headers go out with it, and the client learns the total.
+      write({ type: 'progress', meta: snapshot() })
       const timer = setInterval(() => {
         if (performance.now() - lastWrite >= PROGRESS_MS)
           write({ type: 'progress', meta: snapshot() })
