@@ -249,3 +249,14 @@ test('the ndjson stream on the wire: node lines with progress, then the summary'
   expect(lines).toHaveLength(5)
   expect(await readFile(join(run, 'finished'), 'utf8')).toHaveLength(12)
 })
+
+test('--stream with --json, --summary or --wait: one sentence, exit 2', async () => {
+  for (const other of ['--json', '--summary', '--wait']) {
+    const result = await runCli(['on', 'n01', '--stream', other])
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `flight-power: --stream and ${other} cannot be used together: choose one\n`,
+    })
+  }
+})
