@@ -3,9 +3,9 @@
  * own process, one after the other, and ends with one Markdown summary to paste into the
  * README's Performance section: the machine, then each figure beside its baselines.
  *
- *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,stagger,idle] [--out FILE]
+ *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,stagger,idle,stream] [--out FILE]
  *
- * Budget: under 15 minutes on a 2-core machine (fan-out is about half of it). Figures are
+ * Budget: under 17 minutes on a 2-core machine (fan-out is about half of it). Figures are
  * medians of several runs; nothing is asserted about time.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -38,6 +38,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'stagger', file: 'stagger.ts', timeoutMinutes: 3 },
   // 2,000 idle unauthenticated keep-alive connections: /health and status still answer.
   { name: 'idle', file: 'idle-connections.ts', timeoutMinutes: 3 },
+  { name: 'stream', file: 'stream.ts', timeoutMinutes: 5 },
 ]
 
 const argv = process.argv.slice(2)
@@ -128,6 +129,7 @@ function sectionOf(name: string): string {
       server: 'Server',
       startup: 'Start-up',
       limits: 'Limits',
+      stream: 'Stream',
     }[name] ?? name
   )
 }

@@ -57,3 +57,14 @@ export class TokenRejectedError extends CliError {
     this.status = options.status
   }
 }
+
+/** The exit code of a command stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2. */
+export const EXIT_INTERRUPTED = 130
+
+/** Ctrl-C during an action: says how far the server had got; exit 130. */
+export class InterruptedError extends CliError {
+  constructor(message: string) {
+    super(message, { code: 'ERR_INTERRUPTED', exitCode: EXIT_INTERRUPTED })
+    this.name = 'InterruptedError'
+  }
+}

@@ -23,12 +23,25 @@ export const ACTION_ROUTE: Readonly<Record<Action, { method: Method; path: strin
 }
 
 /** One API call: the parsed JSON body of a 2xx reply, or a client error saying what to do. */
-export type Request = (
-  method: Method,
-  path: string,
-  query?: Readonly<Record<string, string | undefined>>,
-  body?: Readonly<Record<string, unknown>>,
-) => Promise<unknown>
+export interface Request {
+  (
+    method: Method,
+    path: string,
+    query?: Readonly<Record<string, string | undefined>>,
+    body?: Readonly<Record<string, unknown>>,
+  ): Promise<unknown>
+  /**
+   * The same call, but the 2xx reply is returned unread, for a caller that reads its body as
+   * it arrives (a result stream); `accept` is sent as is, `signal` also aborts it.
+   */
+  open(
+    method: Method,
+    path: string,
+    query: Readonly<Record<string, string | undefined>>,
+    body: Readonly<Record<string, unknown>> | undefined,
+    options: { accept: string; signal?: AbortSignal },
+  ): Promise<Response>
+}
 
 /** Options of `createRequest`. */
 export interface RequestOptions {
@@ -48,42 +61,67 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
   const debug = options.debug
   const origin = new URL(config.baseUrl).origin
 
-  return async function request(method, path, query = {}, body) {
+  const open: Request['open'] = async (method, path, query, body, { accept, signal }) => {
     const url = `${config.baseUrl}${path}${encodeQuery(query)}`
     const started = performance.now()
     debug?.(`> ${method} ${url}`)
     let response: Response
-    let text: string
     try {
+      const timeout = AbortSignal.timeout(config.timeoutMs)
       response = await doFetch(url, {
         ...fetchTls(config.ca),
         method,
         headers: {
           authorization: `Bearer ${config.token}`,
-          accept: 'application/json',
+          accept,
           ...(body ? { 'content-type': 'application/json' } : {}),
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(config.timeoutMs),
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         redirect: 'manual',
       })
-      text = await readBody(response)
     } catch (error) {
       debug?.(`< ${describeCause(error)}`)
-      if (error instanceof ReplyTooLargeError) throw tooLarge(error, config, origin)
       throw fetchFailure(error, config, origin)
     }
     debug?.(
       `< ${response.status} ${response.headers.get('content-type') ?? ''} (${Math.round(performance.now() - started)} ms)`,
     )
-    if (response.ok) {
-      try {
-        return JSON.parse(text) as unknown
-      } catch (error) {
-        throw notJson(response, config, error)
-      }
+    if (response.ok) return response
+    throw statusFailure(response, await readText(response, config, origin), {
+      config,
+      method,
+      path,
+    })
+  }
+
+  const request = async function request(
+    method: Method,
+    path: string,
+    query: Readonly<Record<string, string | undefined>> = {},
+    body?: Readonly<Record<string, unknown>>,
+  ) {
+    const response = await open(method, path, query, body, { accept: 'application/json' })
+    const text = await readText(response, config, origin)
+    try {
+      return JSON.parse(text) as unknown
+    } catch (error) {
+      throw notJson(response, config, error)
     }
-    throw statusFailure(response, text, { config, method, path })
+  }
+  return Object.assign(request, { open })
+}
+
+/**
+ * The whole body as text, read up to MAX_REPLY_BYTES; a connection lost mid-way is the same
+ * failure as before the reply.
+ */
+async function readText(response: Response, config: ClientConfig, origin: string) {
+  try {
+    return await readBody(response)
+  } catch (error) {
+    if (error instanceof ReplyTooLargeError) throw tooLarge(error, config, origin)
+    throw fetchFailure(error, config, origin)
   }
 }
 
@@ -99,7 +137,12 @@ export function encodeQuery(query: Readonly<Record<string, string | undefined>>)
   return `?${pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&')}`
 }
 
-function fetchFailure(error: unknown, config: ClientConfig, origin: string): UnreachableError {
+/** A failure to reach the server, or to read its reply, in one sentence. */
+export function fetchFailure(
+  error: unknown,
+  config: ClientConfig,
+  origin: string,
+): UnreachableError {
   const name = (error as { name?: string })?.name
   if (name === 'TimeoutError' || name === 'AbortError') {
     const seconds = config.timeoutMs / 1000
@@ -194,7 +237,12 @@ function statusFailure(
   )
 }
 
-function notJson(response: Response, config: ClientConfig, cause: unknown): ServerResponseError {
+/** A 2xx reply that is not the JSON it should be. */
+export function notJson(
+  response: Response,
+  config: ClientConfig,
+  cause: unknown,
+): ServerResponseError {
   const type = response.headers.get('content-type') ?? 'no content type'
   return new ServerResponseError(
     `The power server at ${config.baseUrl} sent a reply that is not JSON (${response.status}, ${type}); check that base_url (from ${config.urlSource}) points at flight-power-server and not at another service or proxy`,

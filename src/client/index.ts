@@ -73,7 +73,8 @@ function power(
       .command(usage, description)
       .usage(`${name} [options] ${action === 'bootdev' ? 'DEVICE ' : ''}NODES_OR_GROUPS...`)
       .option('-g, --groups', 'Read every argument as a group name')
-      .option('--summary', 'Print nodes folded into ranges per outcome, e.g. "on: node[01-05]"'),
+      .option('--summary', 'Print nodes folded into ranges per outcome, e.g. "on: node[01-05]"')
+      .option('--stream', "Print each node's line as soon as it finishes, unsorted"),
   )
   const target = WAIT_TARGET[action]
   if (target) {

@@ -7,6 +7,8 @@ export interface ProgressStream {
 /** A running progress line; `stop()` erases it before the real output is printed. */
 export interface Progress {
   stop(): void
+  /** Erase it for a moment, so a line of output can be written to the same terminal. */
+  clear(): void
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
@@ -21,7 +23,7 @@ export function startProgress(
   stream: ProgressStream,
   options: { delayMs?: number } = {},
 ): Progress {
-  if (!stream.isTTY) return { stop() {} }
+  if (!stream.isTTY) return { stop() {}, clear() {} }
   const started = Date.now()
   let frame = 0
   let shown = false
@@ -39,6 +41,9 @@ export function startProgress(
     stop() {
       clearTimeout(delay)
       if (timer) clearInterval(timer)
+      if (shown) stream.write('\r\u001b[K')
+    },
+    clear() {
       if (shown) stream.write('\r\u001b[K')
     },
   }

@@ -42,45 +42,48 @@ const STATES: readonly string[] = ['on', 'off', 'unknown']
  * the newer ones are used when present, so the client works against either server.
  */
 export function parseCommandResults(doc: unknown, action: Action): NodeResult[] {
-  return resources(doc).map((resource, index) => {
-    const at = `data[${index}].attributes`
-    const attributes = record(resource.attributes, at)
-    const name = oneLine(
-      text(attributes['node-name'], `${at}.node-name`, true) ??
-        text(resource.id, `data[${index}].id`)!,
-    )
-    const missing = bool(attributes.missing, `${at}.missing`)
-    const success = bool(attributes.success, `${at}.success`)
-    const running =
-      attributes.running === undefined || attributes.running === null
-        ? null
-        : bool(attributes.running, `${at}.running`)
-    const sent = attributes.state
-    let state: PowerState | null = null
-    // A node the server does not know has no power state, whatever placeholder was sent.
-    if (missing) state = null
-    else if (typeof sent === 'string' && STATES.includes(sent)) state = sent as PowerState
-    else if (action === 'status') state = !success ? 'unknown' : running ? 'on' : 'off'
-    const message = text(attributes.message, `${at}.message`, true)
-    return {
-      name,
-      // Both servers name the platform of an unknown node "missing"; it has none.
-      platform: missing ? null : (text(attributes.platform, `${at}.platform`, true) ?? null),
-      missing,
-      success,
-      state,
-      exitCode: number(attributes['exit-code']),
-      durationMs: number(attributes['duration-ms']),
-      message: message === undefined || message.trim() === '' ? null : oneLine(message),
-      ...(attributes.forced === true || attributes.forced === false
-        ? { forced: attributes.forced }
-        : {}),
-      ...(typeof attributes.attempts === 'number' ? { attempts: attributes.attempts } : {}),
-      ...(typeof attributes['started-at'] === 'string'
-        ? { startedAt: oneLine(attributes['started-at']) }
-        : {}),
-    }
-  })
+  return resources(doc).map((resource, index) => parseCommand(resource, action, `data[${index}]`))
+}
+
+/** Read one `commands` resource: an item of the document's `data`, or one line of a stream. */
+export function parseCommand(value: unknown, action: Action, where: string): NodeResult {
+  const resource: Resource = record(value, where)
+  const at = `${where}.attributes`
+  const attributes = record(resource.attributes, at)
+  const name = oneLine(
+    text(attributes['node-name'], `${at}.node-name`, true) ?? text(resource.id, `${where}.id`)!,
+  )
+  const missing = bool(attributes.missing, `${at}.missing`)
+  const success = bool(attributes.success, `${at}.success`)
+  const running =
+    attributes.running === undefined || attributes.running === null
+      ? null
+      : bool(attributes.running, `${at}.running`)
+  const sent = attributes.state
+  let state: PowerState | null = null
+  // A node the server does not know has no power state, whatever placeholder was sent.
+  if (missing) state = null
+  else if (typeof sent === 'string' && STATES.includes(sent)) state = sent as PowerState
+  else if (action === 'status') state = !success ? 'unknown' : running ? 'on' : 'off'
+  const message = text(attributes.message, `${at}.message`, true)
+  return {
+    name,
+    // Both servers name the platform of an unknown node "missing"; it has none.
+    platform: missing ? null : (text(attributes.platform, `${at}.platform`, true) ?? null),
+    missing,
+    success,
+    state,
+    exitCode: number(attributes['exit-code']),
+    durationMs: number(attributes['duration-ms']),
+    message: message === undefined || message.trim() === '' ? null : oneLine(message),
+    ...(attributes.forced === true || attributes.forced === false
+      ? { forced: attributes.forced }
+      : {}),
+    ...(typeof attributes.attempts === 'number' ? { attempts: attributes.attempts } : {}),
+    ...(typeof attributes['started-at'] === 'string'
+      ? { startedAt: oneLine(attributes['started-at']) }
+      : {}),
+  }
 }
 
 /** Read a `nodes` document: names, and the platform when the server says. */

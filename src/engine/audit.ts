@@ -4,7 +4,7 @@ import type { NodeResult } from './node-result.ts'
 /**
  * One line per action for the audit trail: who, what, on which nodes, and each node's result,
  * as counts and as folded hostlists (`on_nodes=node[01-04]`), so the line stays one line however
- * many nodes a request names.
+ * many nodes a request names. Whatever route or driver carried the action out, this is its line.
  */
 export function auditLine(
   action: Action,
@@ -37,6 +37,10 @@ export function auditLine(
   }
   list('failed_nodes', failed)
   list('missing_nodes', missing)
+  // The client went away before these started (SPEC §12); they are counted as failed too.
+  const cancelled = names((r) => r.cancelled === true)
+  if (cancelled.length > 0) parts.push(`cancelled=${cancelled.length}`)
+  list('cancelled_nodes', cancelled)
   return parts.join(' ')
 }
 

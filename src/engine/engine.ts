@@ -363,5 +363,8 @@ function failed(node: Node, action: Action, message: string, startedAt?: string)
 }
 
 function cancelled(node: Node, action: Action, startedAt?: string): NodeResult {
-  return failed(node, action, 'cancelled: the client went away before it started', startedAt)
+  return {
+    ...failed(node, action, 'cancelled: the client went away before it started', startedAt),
+    cancelled: true,
+  }
 }

@@ -24,6 +24,8 @@ export interface NodeResult {
   readonly startedAt?: string
   /** `shutdown` with `force_after`: the node was still on and was powered off hard. */
   readonly forced?: boolean
+  /** The request was abandoned (the client went away) before this node started. */
+  readonly cancelled?: true
 }
 
 /** The platform power-server 1.0 reported for nodes it did not know. */

@@ -23,6 +23,7 @@ import { startProgress } from '../progress.ts'
 import { checkTargets, type TargetQuery } from '../targets.ts'
 import { WAIT_TARGET, waitForState, type WaitResult } from '../wait.ts'
 import { parseCommandResults, parseGroupList, type NodeResult } from '../wire.ts'
+import { runLiveAction } from './live-action.ts'
 import { openSession, type CommonOptions } from './session.ts'
 
 /** Flags of `status`, `on`, `off` and `restart`. */
@@ -32,6 +33,7 @@ export interface PowerOptions extends CommonOptions {
   readonly wait?: boolean
   readonly waitTimeout?: string | number
   readonly yes?: boolean
+  readonly stream?: boolean
 }
 
 /** Seconds `--wait` allows unless `--wait-timeout` says otherwise: cloud instances take minutes. */
@@ -70,13 +72,16 @@ export async function runPower(
 ): Promise<number> {
   if (options.json && options.summary)
     throw new TargetError('--json and --summary cannot be used together: choose one')
+  for (const other of ['json', 'summary', 'wait'] as const)
+    if (options.stream && options[other])
+      throw new TargetError(`--stream and --${other} cannot be used together: choose one`)
   const targets = checkTargets(args, { groups: options.groups })
   const waitTimeout = parseTimeout(
     options.waitTimeout,
     '--wait-timeout',
     DEFAULT_WAIT_TIMEOUT_SECONDS,
   )
-  const { request } = await openSession(options, io)
+  const { config, request } = await openSession(options, io)
 
   const verb = CONFIRMED[action]
   if (verb && !options.yes && canPrompt(!!io.stdin.isTTY, !!io.stderr.isTTY)) {
@@ -90,16 +95,19 @@ export async function runPower(
     }
   }
 
-  const what = args.join(' ')
-  const progress = startProgress(() => `${DOING[action]} ${what}`, io.stderr)
-  let results: NodeResult[]
-  try {
-    const { method, path } = ACTION_ROUTE[action]
-    const body = method === 'POST' ? actionParamsBody(params) : undefined
-    results = parseCommandResults(await request(method, path, targets.query, body), action)
-  } finally {
-    progress.stop()
-  }
+  const { method, path } = ACTION_ROUTE[action]
+  const results = await runLiveAction(
+    request,
+    {
+      action,
+      method,
+      path,
+      query: targets.query,
+      body: method === 'POST' ? actionParamsBody(params) : undefined,
+    },
+    { config, doing: `${DOING[action]} ${args.join(' ')}`, stream: !!options.stream },
+    io,
+  )
 
   let wait: WaitResult | undefined
   const target = WAIT_TARGET[action]
@@ -136,6 +144,7 @@ export async function runPower(
     return exitCode
   }
   if (results.length === 0) io.stderr.write('flight-power: no nodes matched the targets\n')
+  if (options.stream) return exitCode
   const rows = sortRows(results.map((result) => describe(action, result, wait)))
   const colour = wantColour(!!io.stdout.isTTY, io.env)
   io.stdout.write(options.summary ? renderSummary(rows, { colour }) : renderTable(rows, { colour }))

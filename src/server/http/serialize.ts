@@ -3,7 +3,7 @@ import { compareNatural, supportedActions } from '../../topology/index.ts'
 import { MISSING_PLATFORM, type NodeResult } from '../../engine/index.ts'
 
 /** One JSON:API resource object. */
-interface Resource {
+export interface Resource {
   type: string
   id: string
   attributes: Record<string, unknown>
@@ -11,32 +11,36 @@ interface Resource {
 
 /**
  * power-server 1.0's `commands` document, attribute for attribute and in its order, plus the
- * new `state`, `exit-code`, `duration-ms` and `message`. `running` exists only for `status`
- * and is null when the status could not be read.
+ * new `state`, `exit-code`, `duration-ms` and `message`.
  */
 export function commandsDocument(results: readonly NodeResult[]): { data: Resource[] } {
-  return {
-    data: results.map((result) => {
-      const attributes: Record<string, unknown> = {
-        action: result.action,
-        'node-name': result.name,
-        platform: result.platform,
-        missing: result.missing,
-        success: result.success,
-      }
-      if (result.action === 'status') {
-        attributes.running = result.state === 'on' ? true : result.state === 'off' ? false : null
-        attributes.state = result.state ?? 'unknown'
-      }
-      attributes['exit-code'] = result.exitCode
-      attributes['duration-ms'] = result.durationMs
-      attributes.message = result.message
-      if (result.attempts !== undefined) attributes.attempts = result.attempts
-      if (result.startedAt !== undefined) attributes['started-at'] = result.startedAt
-      if (result.forced !== undefined) attributes.forced = result.forced
-      return { type: 'commands', id: result.name, attributes }
-    }),
+  return { data: results.map(commandResource) }
+}
+
+/**
+ * One node's `commands` resource, the same in the JSON:API document and in each line of a
+ * result stream. `running` exists only for `status` and is null when the status could not be
+ * read.
+ */
+export function commandResource(result: NodeResult): Resource {
+  const attributes: Record<string, unknown> = {
+    action: result.action,
+    'node-name': result.name,
+    platform: result.platform,
+    missing: result.missing,
+    success: result.success,
   }
+  if (result.action === 'status') {
+    attributes.running = result.state === 'on' ? true : result.state === 'off' ? false : null
+    attributes.state = result.state ?? 'unknown'
+  }
+  attributes['exit-code'] = result.exitCode
+  attributes['duration-ms'] = result.durationMs
+  attributes.message = result.message
+  if (result.attempts !== undefined) attributes.attempts = result.attempts
+  if (result.startedAt !== undefined) attributes['started-at'] = result.startedAt
+  if (result.forced !== undefined) attributes.forced = result.forced
+  return { type: 'commands', id: result.name, attributes }
 }
 
 /**

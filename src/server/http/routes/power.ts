@@ -4,6 +4,7 @@ import type { Action, ActionParams, Topology } from '../../../topology/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { AppEnv } from '../app-env.ts'
 import { commandsDocument } from '../serialize.ts'
+import { streamResults, wantsStream } from '../stream.ts'
 import { requestTargets } from '../targets.ts'
 
 /** What the power routes need. */
@@ -24,7 +25,11 @@ export function powerRoutes(deps: PowerDeps): Hono<AppEnv> {
     .put('/', handle('restart'))
 }
 
-/** Carry out `action` on the request's targets, audit it, and answer with the results. */
+/**
+ * Carry out `action` on the request's targets, audit it, and answer with the results: a live
+ * stream for a client that asks for ndjson, the JSON:API document for every other. A client
+ * that goes away cancels the nodes not yet started, either way.
+ */
 export async function runRequest(
   c: Context<AppEnv>,
   deps: PowerDeps,
@@ -33,7 +38,12 @@ export async function runRequest(
 ): Promise<Response> {
   const topology = deps.getTopology()
   const targets = requestTargets(c.req, topology, deps.maxTargets)
-  const results = await deps.engine.run({ action, names: targets.names, topology, params })
-  deps.logger.info(auditLine(action, results, { subject: c.get('principal')?.subject ?? '-' }))
+  const request = { action, names: targets.names, topology, params }
+  const subject = c.get('principal')?.subject ?? '-'
+  const signal = c.req.raw.signal
+  if (wantsStream(c.req.header('accept')))
+    return streamResults(request, { engine: deps.engine, logger: deps.logger, subject, signal })
+  const results = await deps.engine.run({ ...request, signal })
+  deps.logger.info(auditLine(action, results, { subject }))
   return c.json(commandsDocument(results))
 }
