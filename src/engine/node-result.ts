@@ -24,6 +24,8 @@ export interface NodeResult {
   readonly startedAt?: string
   /** `shutdown` with `force_after`: the node was still on and was powered off hard. */
   readonly forced?: boolean
+  /** `status` answered from the last known state (`--cached`): when it was read, and by what. */
+  readonly cached?: { readonly seenAt: string; readonly ageMs: number; readonly seenBy: Action }
 }
 
 /** The platform power-server 1.0 reported for nodes it did not know. */
