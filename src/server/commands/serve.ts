@@ -1,4 +1,5 @@
-import { createEngine } from '../../engine/index.ts'
+import { createEngine, startStatePoll } from '../../engine/index.ts'
+import { createMetrics } from '../../metrics/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
@@ -57,12 +58,14 @@ export async function serve(options: ServeOptions): Promise<number> {
     concurrency: config.workers,
     powerOnRate: config.powerOnRate,
   })
+  const metrics = createMetrics({ engine, getTopology: holder.current })
   const app = createApp({
     getTopology: holder.current,
     engine,
     secret,
     logger,
     maxTargets: config.maxTargets,
+    metrics,
   })
 
   let server: ReturnType<typeof Bun.serve>
@@ -90,13 +93,26 @@ export async function serve(options: ServeOptions): Promise<number> {
   logger.notice(
     `listening on http://${host}:${server.port} (topology ${describeTopology(topology)}; ${config.workers} workers${config.powerOnRate > 0 ? `; power-on rate ${config.powerOnRate}/min` : ''})`,
   )
+  const poll =
+    config.statePollSeconds > 0
+      ? startStatePoll({
+          engine,
+          getTopology: holder.current,
+          intervalSeconds: config.statePollSeconds,
+          logger,
+        })
+      : undefined
   return supervise({
     server,
     runner,
     logger,
-    reload: holder.reload,
+    reload: async () => {
+      const ok = await holder.reload()
+      metrics.topologyReloaded(ok)
+      return ok
+    },
     graceSeconds: config.shutdownGraceSeconds,
-  })
+  }).finally(() => poll?.stop())
 }
 
 /** Why `Bun.serve` could not listen, in plain words. */

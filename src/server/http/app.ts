@@ -9,6 +9,8 @@ import type { Logger } from '../logger.ts'
 import { actionRoutes } from './routes/actions.ts'
 import { powerRoutes } from './routes/power.ts'
 import { listRoutes } from './routes/list.ts'
+import { countRequests, metricsRoutes } from './routes/metrics.ts'
+import type { Metrics } from '../../metrics/index.ts'
 import { errorDocument } from './serialize.ts'
 
 /** What the HTTP app needs; everything is passed in so tests use fakes, not module mocks. */
@@ -24,6 +26,8 @@ export interface AppDeps {
   readonly clock?: () => Date
   /** Most nodes one request may name; default 10 000. */
   readonly maxTargets?: number
+  /** Served on `GET /metrics` and fed every request; no such route without it. */
+  readonly metrics?: Metrics
 }
 
 /** Routes anyone may call. */
@@ -60,6 +64,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     )
   })
 
+  if (deps.metrics) app.use(countRequests(deps.metrics))
+
   app.use(async function authenticate(c, next) {
     if (OPEN_PATHS.has(c.req.path)) return next()
     const header = c.req.header('Authorization') ?? ''
@@ -91,7 +97,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
-  app.route('/', listRoutes(deps.getTopology))
+  app.route('/', listRoutes(deps.getTopology, deps.engine.lastState))
+  if (deps.metrics) app.route('/', metricsRoutes(deps.metrics))
   const power = { getTopology: deps.getTopology, engine: deps.engine, logger, maxTargets }
   app.route('/', powerRoutes(power))
   app.route('/actions', actionRoutes(power))

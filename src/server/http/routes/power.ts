@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.ts'
 import type { AppEnv } from '../app-env.ts'
 import { commandsDocument } from '../serialize.ts'
 import { requestTargets } from '../targets.ts'
+import { cacheOptions } from '../cache-query.ts'
 
 /** What the power routes need. */
 export interface PowerDeps {
@@ -33,7 +34,14 @@ export async function runRequest(
 ): Promise<Response> {
   const topology = deps.getTopology()
   const targets = requestTargets(c.req, topology, deps.maxTargets)
-  const results = await deps.engine.run({ action, names: targets.names, topology, params })
+  const cached = cacheOptions(c.req, action)
+  const results = await deps.engine.run({
+    action,
+    names: targets.names,
+    topology,
+    params,
+    ...cached,
+  })
   deps.logger.info(auditLine(action, results, { subject: c.get('principal')?.subject ?? '-' }))
   return c.json(commandsDocument(results))
 }
