@@ -19,12 +19,17 @@ export interface NodeResult {
   readonly attempts?: number
   /** When the node's action began (ISO 8601): for power-ons, when the power-on rate let it. */
   readonly startedAt?: string
+  /** `status --cached`: the state came from the server's last known state, this old. */
+  readonly ageSeconds?: number
 }
 
 /** A node as `GET /nodes` lists it. */
 export interface ListedNode {
   readonly name: string
   readonly platform: string | null
+  /** `GET /nodes?state=1`: the last known state (null: never read) and its age. */
+  readonly state?: PowerState | null
+  readonly ageSeconds?: number | null
 }
 
 /** A group as `GET /groups` lists it. */
@@ -77,6 +82,9 @@ export function parseCommandResults(doc: unknown, action: Action): NodeResult[] 
       ...(typeof attributes['started-at'] === 'string'
         ? { startedAt: oneLine(attributes['started-at']) }
         : {}),
+      ...(attributes.cached === true && typeof attributes['age-seconds'] === 'number'
+        ? { ageSeconds: attributes['age-seconds'] }
+        : {}),
     }
   })
 }
@@ -92,7 +100,15 @@ export function parseNodeList(doc: unknown): ListedNode[] {
       text(attributes.name, `data[${index}].attributes.name`, true) ??
       text(resource.id, `data[${index}].id`)!
     const platform = text(attributes.platform, `data[${index}].attributes.platform`, true) ?? null
-    return { name: oneLine(name), platform: platform === null ? null : oneLine(platform) }
+    const state = attributes.state
+    const age = attributes['age-seconds']
+    return {
+      name: oneLine(name),
+      platform: platform === null ? null : oneLine(platform),
+      ...(state === null || (typeof state === 'string' && STATES.includes(state))
+        ? { state: state as PowerState | null, ageSeconds: typeof age === 'number' ? age : null }
+        : {}),
+    }
   })
 }
 

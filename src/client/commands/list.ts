@@ -1,7 +1,8 @@
 import { compareNatural, EXIT } from '../../topology/index.ts'
+import { formatAge } from '../cache-flags.ts'
 import { foldNames } from '../format.ts'
 import type { ClientIo } from '../io.ts'
-import { parseGroupList, parseNodeList } from '../wire.ts'
+import { parseGroupList, parseNodeList, type ListedNode } from '../wire.ts'
 import { openSession, type CommonOptions } from './session.ts'
 
 /** Flags of `list`. */
@@ -12,8 +13,9 @@ export interface ListOptions extends CommonOptions {
 
 /**
  * `list` as power-client had it: node names; `--groups` group names; `--verbose` adds each
- * node's platform or each group's members (folded). `--json` prints
- * `{"nodes": [{"name", "platform"}]}` or `{"groups": [{"name", "nodes": [...]}]}`.
+ * node's platform and last known state with its age, or each group's members (folded).
+ * `--json` prints `{"nodes": [{"name", "platform", "state"?, "ageSeconds"?}]}` or
+ * `{"groups": [{"name", "nodes": [...]}]}`.
  */
 export async function runList(options: ListOptions, io: ClientIo): Promise<number> {
   const { request } = await openSession(options, io)
@@ -28,15 +30,28 @@ export async function runList(options: ListOptions, io: ClientIo): Promise<numbe
       )
     return EXIT.ok
   }
-  const nodes = parseNodeList(await request('GET', '/nodes')).sort((a, b) =>
+  const query = options.verbose ? { state: '1' } : undefined
+  const nodes = parseNodeList(await request('GET', '/nodes', query)).sort((a, b) =>
     compareNatural(a.name, b.name),
   )
   if (options.json) io.stdout.write(`${JSON.stringify({ nodes }, null, 2)}\n`)
   else
     io.stdout.write(
-      columns(nodes.map((node) => [node.name, options.verbose ? (node.platform ?? '') : ''])),
+      columns(nodes.map((node) => [node.name, options.verbose ? verboseNode(node) : ''])),
     )
   return EXIT.ok
+}
+
+/** `aws  on, read 42s ago`, `aws  never read`; a server without states: the platform alone. */
+function verboseNode(node: ListedNode): string {
+  const platform = node.platform ?? ''
+  if (node.state === undefined) return platform
+  if (node.state === null) return `${platform}  never read`
+  const age =
+    node.ageSeconds === null || node.ageSeconds === undefined
+      ? ''
+      : `, read ${formatAge(node.ageSeconds)} ago`
+  return `${platform}  ${node.state}${age}`
 }
 
 function columns(rows: readonly (readonly [string, string])[]): string {

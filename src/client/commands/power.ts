@@ -5,6 +5,7 @@ import {
   type Action,
   type ActionParams,
 } from '../../topology/index.ts'
+import { cacheQuery } from '../cache-flags.ts'
 import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError } from '../errors.ts'
@@ -32,6 +33,8 @@ export interface PowerOptions extends CommonOptions {
   readonly wait?: boolean
   readonly waitTimeout?: string | number
   readonly yes?: boolean
+  readonly cached?: boolean
+  readonly maxAge?: string | number
 }
 
 /** Seconds `--wait` allows unless `--wait-timeout` says otherwise: cloud instances take minutes. */
@@ -71,6 +74,7 @@ export async function runPower(
   if (options.json && options.summary)
     throw new TargetError('--json and --summary cannot be used together: choose one')
   const targets = checkTargets(args, { groups: options.groups })
+  const cache = cacheQuery(action, options)
   const waitTimeout = parseTimeout(
     options.waitTimeout,
     '--wait-timeout',
@@ -96,7 +100,8 @@ export async function runPower(
   try {
     const { method, path } = ACTION_ROUTE[action]
     const body = method === 'POST' ? actionParamsBody(params) : undefined
-    results = parseCommandResults(await request(method, path, targets.query, body), action)
+    const query = { ...targets.query, ...cache }
+    results = parseCommandResults(await request(method, path, query, body), action)
   } finally {
     progress.stop()
   }
