@@ -3,7 +3,7 @@
  * own process, one after the other, and ends with one Markdown summary to paste into the
  * README's Performance section: the machine, then each figure beside its baselines.
  *
- *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits] [--out FILE]
+ *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,state] [--out FILE]
  *
  * Budget: under 15 minutes on a 2-core machine (fan-out is about half of it). Figures are
  * medians of several runs; nothing is asserted about time.
@@ -35,6 +35,7 @@ const BENCHES: readonly Bench[] = [
   // figures are printed above the summary (startup.ts records the row).
   { name: 'client', file: 'client.ts', timeoutMinutes: 2, quickArgs: ['10'] },
   { name: 'limits', file: 'limits.ts', timeoutMinutes: 5 },
+  { name: 'state', file: 'state.ts', timeoutMinutes: 2 },
 ]
 
 const argv = process.argv.slice(2)

@@ -48,7 +48,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const registers = [registry]
   const { lastState } = engine
 
-  new Gauge({
+  const nodeState = new Gauge({
     name: 'flight_power_node_power_state',
     help: 'Last known power state of each node: 1 on the series of its state (on, off, unknown); no series before its first status',
     labelNames: ['node', 'state'],
@@ -61,7 +61,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
     },
   })
-  new Gauge({
+  const nodeAge = new Gauge({
     name: 'flight_power_node_power_state_age_seconds',
     help: 'Seconds since the last known power state of each node was read',
     labelNames: ['node'],
@@ -170,7 +170,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   return {
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    async render() {
+      const text = await registry.metrics()
+      // The per-node series are rebuilt by every scrape: do not hold 100,000 of them between.
+      nodeState.reset()
+      nodeAge.reset()
+      return text
+    },
     request(status, errorCode) {
       requests.inc({ code: String(status) })
       if (status === 401 || status === 403) authFailures.inc({ reason: authReason(errorCode) })
