@@ -190,10 +190,13 @@ describe('on, off, restart', () => {
 })
 
 describe('list', () => {
-  test('nodes, in natural order; --verbose adds the platform', async () => {
+  test('nodes, in natural order; --verbose adds the platform and the last known state', async () => {
     expect((await client(server, ['list'])).stdout).toBe('bmc1\nnode1\nnode2\nnode3\nnode10\n')
-    expect((await client(server, ['list', '--verbose'])).stdout).toBe(
-      'bmc1    broken\nnode1   files\nnode2   files\nnode3   files\nnode10  files\n',
+    // The states are those the status tests above read; ages depend on the machine's pace.
+    const verbose = (await client(server, ['list', '--verbose'])).stdout
+    expect(verbose.replace(/read \d+[smhd] ago/g, 'read N ago')).toBe(
+      'bmc1    broken  never read\nnode1   files  on, read N ago\nnode2   files  off, read N ago\n' +
+        'node3   files  unknown, read N ago\nnode10  files  on, read N ago\n',
     )
   })
 
