@@ -190,16 +190,18 @@ describe('on, off, restart', () => {
 })
 
 describe('list', () => {
-  test('nodes, in natural order; --verbose adds the platform and what it can do', async () => {
+  test('nodes, in natural order; --verbose adds the platform, last known state and actions', async () => {
     expect((await client(server, ['list'])).stdout).toBe('bmc1\nnode1\nnode2\nnode3\nnode10\n')
+    // The states are those the status tests above read; ages depend on the machine's pace.
     const actions = '(on off restart status cycle)'
-    expect((await client(server, ['list', '--verbose'])).stdout).toBe(
+    const verbose = (await client(server, ['list', '--verbose'])).stdout
+    expect(verbose.replace(/read \d+[smhd] ago/g, 'read N ago')).toBe(
       [
-        `bmc1    broken  ${actions}`,
-        `node1   files  ${actions}`,
-        `node2   files  ${actions}`,
-        `node3   files  ${actions}`,
-        `node10  files  ${actions}`,
+        `bmc1    broken  never read  ${actions}`,
+        `node1   files  on, read N ago  ${actions}`,
+        `node2   files  off, read N ago  ${actions}`,
+        `node3   files  unknown, read N ago  ${actions}`,
+        `node10  files  on, read N ago  ${actions}`,
         '',
       ].join('\n'),
     )

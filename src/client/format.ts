@@ -1,4 +1,5 @@
 import { compareNatural, foldHostlist, type Action } from '../topology/index.ts'
+import { formatAge } from './cache-flags.ts'
 import type { WaitResult } from './wait.ts'
 import type { NodeResult } from './wire.ts'
 
@@ -37,7 +38,12 @@ export function describe(action: Action, result: NodeResult, wait?: WaitResult):
     return {
       name,
       word: STATE_WORD[state],
-      detail: state === 'unknown' ? message : null,
+      detail:
+        state === 'unknown'
+          ? message
+          : result.ageSeconds !== undefined
+            ? `cached, read ${formatAge(result.ageSeconds)} ago`
+            : null,
       tone: state === 'on' ? 'good' : state === 'off' ? 'off' : 'bad',
     }
   }
@@ -125,7 +131,8 @@ export function foldNames(names: readonly string[]): string {
  * ```
  * {"action": "status" | "on" | "off" | "restart",
  *  "nodes": [{"name", "platform", "missing", "success", "state", "exitCode", "durationMs",
- *             "message", "forced"?, "attempts"?, "startedAt"?, "reached"?}],
+ *             "message", "forced"?, "attempts"?, "startedAt"?, "cached"?, "ageSeconds"?,
+ *             "reached"?}],
  *  "wait"?: {"target": "on" | "off", "timeoutSeconds"},
  *  "exitCode": 0 | 1 | 111}
  * ```
@@ -155,6 +162,7 @@ export function renderJson(
         ...(result.forced !== undefined ? { forced: result.forced } : {}),
         ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
         ...(result.startedAt !== undefined ? { startedAt: result.startedAt } : {}),
+        ...(result.ageSeconds !== undefined ? { cached: true, ageSeconds: result.ageSeconds } : {}),
       }
       return wait ? { ...node, reached: waited?.reached ?? false } : node
     })

@@ -38,6 +38,8 @@ export function registerClientCommands(cli: CAC): void {
   })
 
   power(cli, 'status', 'status', 'Show the power state of nodes (exit 0: all on, 111: some off)')
+    .option('--cached', "Answer from the server's last known state; ask only nodes it never read")
+    .option('--max-age <seconds>', 'With --cached: also ask nodes read longer ago than this')
   power(cli, 'on', 'power_on', 'Power nodes on')
   power(cli, 'off', 'power_off', 'Power nodes off')
   power(cli, 'restart', 'restart', 'Restart (reset) nodes')

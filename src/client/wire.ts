@@ -19,6 +19,8 @@ export interface NodeResult {
   readonly attempts?: number
   /** When the node's action began (ISO 8601): for power-ons, when the power-on rate let it. */
   readonly startedAt?: string
+  /** `status --cached`: the state came from the server's last known state, this old. */
+  readonly ageSeconds?: number
 }
 
 /** A node as `GET /nodes` lists it. */
@@ -27,6 +29,9 @@ export interface ListedNode {
   readonly platform: string | null
   /** What the node's platform can do; absent from power-server 1.0. */
   readonly actions?: readonly Action[]
+  /** `GET /nodes?state=1`: the last known state (null: never read) and its age. */
+  readonly state?: PowerState | null
+  readonly ageSeconds?: number | null
 }
 
 /** A group as `GET /groups` lists it. */
@@ -83,6 +88,9 @@ export function parseCommand(value: unknown, action: Action, where: string): Nod
     ...(typeof attributes['started-at'] === 'string'
       ? { startedAt: oneLine(attributes['started-at']) }
       : {}),
+    ...(attributes.cached === true && typeof attributes['age-seconds'] === 'number'
+      ? { ageSeconds: attributes['age-seconds'] }
+      : {}),
   }
 }
 
@@ -100,10 +108,15 @@ export function parseNodeList(doc: unknown): ListedNode[] {
     const actions = Array.isArray(attributes.actions)
       ? attributes.actions.filter((a): a is Action => (ACTIONS as readonly unknown[]).includes(a))
       : undefined
+    const state = attributes.state
+    const age = attributes['age-seconds']
     return {
       name: oneLine(name),
       platform: platform === null ? null : oneLine(platform),
       ...(actions ? { actions } : {}),
+      ...(state === null || (typeof state === 'string' && STATES.includes(state))
+        ? { state: state as PowerState | null, ageSeconds: typeof age === 'number' ? age : null }
+        : {}),
     }
   })
 }

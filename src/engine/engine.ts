@@ -16,8 +16,10 @@ import {
 import { systemClock, type Clock } from './clock.ts'
 import type { Attempt, Driver } from './driver.ts'
 import { Gate, KeyedLocks } from './gate.ts'
+import { LastState } from './last-state.ts'
 import type { EngineLog } from './log.ts'
 import { MISSING_PLATFORM, type NodeResult } from './node-result.ts'
+import type { EngineObserver } from './observer.ts'
 import { PowerOnRates } from './power-on-rates.ts'
 import { createScriptDriver } from './script-driver.ts'
 
@@ -45,6 +47,13 @@ export interface ActionRequest {
   readonly signal?: AbortSignal
   /** Called with each node's result as soon as it is known. */
   readonly onResult?: (result: NodeResult) => void
+  /**
+   * `status` only: answer from the last known state where it is on or off, read at most
+   * `maxAgeMs` ago (default: any age) and not since switched; ask the other nodes.
+   */
+  readonly cached?: { readonly maxAgeMs?: number }
+  /** Background work (the state poll): its steps also hold a share of BACKGROUND_SHARE. */
+  readonly background?: boolean
 }
 
 /** How every action on every node is carried out (SPEC §14). */
@@ -57,6 +66,10 @@ export interface Engine {
   readonly queued: number
   /** Nodes waiting for the power-on rate. */
   readonly waitingForRate: number
+  /** The last known state of every node, fed by every result (SPEC §12). */
+  readonly lastState: Pick<LastState, 'get' | 'cached' | 'size'>
+  /** Tell `observer` of every result and step from now on; returns how to stop. */
+  observe(observer: EngineObserver): () => void
 }
 
 /** Actions that switch nodes on, and so wait for the power-on rate. */
@@ -65,6 +78,8 @@ const POWERS_ON: ReadonlySet<Action> = new Set(['power_on', 'restart', 'cycle'])
 const POLL_SECONDS = 2
 /** Backoff before the first retry; doubles each time. */
 const FIRST_BACKOFF_MS = 1000
+/** Background requests hold at most this share of the global limit (at least one step). */
+export const BACKGROUND_SHARE = 0.25
 
 /** Build the engine; checks its options once, here. */
 export function createEngine(options: EngineOptions): Engine {
@@ -80,6 +95,9 @@ export function createEngine(options: EngineOptions): Engine {
     slots: new Gate(options.concurrency),
     locks: new KeyedLocks(),
     rates: new PowerOnRates(rate, clock),
+    background: new Gate(Math.max(1, Math.floor(options.concurrency * BACKGROUND_SHARE))),
+    state: new LastState({ clock, logger: options.logger }),
+    observers: new Set(),
   }
   return {
     run: (request) => runAll(request, shared),
@@ -92,6 +110,11 @@ export function createEngine(options: EngineOptions): Engine {
     get waitingForRate() {
       return shared.rates.waiting
     },
+    lastState: shared.state,
+    observe(observer) {
+      shared.observers.add(observer)
+      return () => void shared.observers.delete(observer)
+    },
   }
 }
 
@@ -102,12 +125,16 @@ interface Shared {
   readonly slots: Gate
   readonly locks: KeyedLocks
   readonly rates: PowerOnRates
+  readonly background: Gate
+  readonly state: LastState
+  readonly observers: Set<EngineObserver>
 }
 
 async function runAll(request: ActionRequest, shared: Shared): Promise<NodeResult[]> {
   return Promise.all(
     request.names.map(async (name) => {
       const result = await runNode(name, request, shared)
+      for (const observer of shared.observers) observer.result?.(result)
       request.onResult?.(result)
       return result
     }),
@@ -124,6 +151,10 @@ async function runNode(name: string, request: ActionRequest, shared: Shared): Pr
   }
   const platform = topology.platforms.get(node.platform)
   if (!platform) return notRun(`platform "${node.platform}" is not defined`)
+  if (action === 'status' && request.cached) {
+    const known = shared.state.cached(name, request.cached.maxAgeMs)
+    if (known) return fromCache(node, platform, known, shared)
+  }
   const key = SCRIPT_KEY[action]
   if (!shared.driver.supports(platform, key) && !fallsBack(action, platform, shared.driver))
     return notRun(`platform "${platform.name}" has no ${key} script`)
@@ -230,7 +261,10 @@ class Carry {
   async #waitForOff(deadline: number): Promise<boolean> {
     for (;;) {
       const status = await this.#step('status')
-      if (status.exitCode === this.#platform.statusOffExitCode) return true
+      const off = status.exitCode === this.#platform.statusOffExitCode
+      if (off || status.exitCode === 0)
+        this.#shared.state.saw(this.#node.name, off ? 'off' : 'on', this.#request.action)
+      if (off) return true
       const left = deadline - this.#shared.clock.now()
       if (left <= 0) return false
       await this.#sleep(Math.min(POLL_SECONDS * 1000, left))
@@ -262,26 +296,34 @@ class Carry {
     const rated = options.rated === true && POWERS_ON.has(this.#request.action)
     let done: ((started: boolean) => void) | undefined
     let release: (() => void) | undefined
+    let share: (() => void) | undefined
     try {
       if (rated)
         done = await this.#shared.rates.acquire(this.#node.name, this.#request.topology, signal)
+      if (this.#request.background) share = await this.#shared.background.acquire(signal)
       release = await this.#shared.slots.acquire(signal)
     } catch {
       done?.(false)
+      share?.()
       throw new Cancelled()
     }
     done?.(true)
     if (rated || this.#startedAt === undefined) this.#startedAt = this.#shared.clock.now()
     try {
-      return await this.#shared.driver.attempt({
+      const attempt = await this.#shared.driver.attempt({
         node: this.#node,
         platform: this.#platform,
         key,
         env: this.#env,
         timeoutMs: this.#platform.timeouts[key] * 1000,
       })
+      const seen = { node: this.#node.name, platform: this.#platform.name, key, attempt }
+      for (const observer of this.#shared.observers)
+        observer.step?.({ ...seen, action: this.#request.action })
+      return attempt
     } finally {
       release()
+      share?.()
     }
   }
 
@@ -305,6 +347,8 @@ class Carry {
       attempt.exitCode,
       this.#platform.statusOffExitCode,
     )
+    if (state) this.#shared.state.saw(name, state, action)
+    else this.#shared.state.acted(name, action, success)
     if (success)
       this.#shared.logger.debug(
         `${name}: ${action} exit ${attempt.exitCode} in ${attempt.durationMs}ms`,
@@ -330,6 +374,32 @@ class Carry {
         : {}),
       ...extra,
     }
+  }
+}
+
+/** A status answered from the last known state, without running anything. */
+function fromCache(
+  node: Node,
+  platform: Platform,
+  known: { state: 'on' | 'off'; seenAt: number },
+  shared: Shared,
+): NodeResult {
+  return {
+    name: node.name,
+    action: 'status',
+    platform: node.platform,
+    missing: false,
+    success: true,
+    state: known.state,
+    // The exit code the platform's status script gives for that state.
+    exitCode: known.state === 'on' ? 0 : platform.statusOffExitCode,
+    durationMs: 0,
+    message: null,
+    cached: {
+      seenAt: new Date(known.seenAt).toISOString(),
+      ageMs: Math.max(0, shared.clock.now() - known.seenAt),
+      seenBy: shared.state.get(node.name)?.seenBy ?? 'status',
+    },
   }
 }
 

@@ -7,6 +7,15 @@
 export { auditLine } from './audit.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { Attempt, Driver, Step } from './driver.ts'
-export { createEngine, type ActionRequest, type Engine, type EngineOptions } from './engine.ts'
+export {
+  BACKGROUND_SHARE,
+  createEngine,
+  type ActionRequest,
+  type Engine,
+  type EngineOptions,
+} from './engine.ts'
+export { LastState, type NodeState } from './last-state.ts'
+export type { EngineObserver, StepSeen } from './observer.ts'
+export { startStatePoll, type StatePoll, type StatePollOptions } from './state-poll.ts'
 export type { EngineLog } from './log.ts'
 export { MISSING_PLATFORM, type NodeResult } from './node-result.ts'

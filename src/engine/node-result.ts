@@ -26,6 +26,8 @@ export interface NodeResult {
   readonly forced?: boolean
   /** The request was abandoned (the client went away) before this node started. */
   readonly cancelled?: true
+  /** `status` answered from the last known state (`--cached`): when it was read, and by what. */
+  readonly cached?: { readonly seenAt: string; readonly ageMs: number; readonly seenBy: Action }
 }
 
 /** The platform power-server 1.0 reported for nodes it did not know. */

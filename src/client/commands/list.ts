@@ -1,4 +1,5 @@
 import { compareNatural, EXIT } from '../../topology/index.ts'
+import { formatAge } from '../cache-flags.ts'
 import { ACTION_NAME, foldNames } from '../format.ts'
 import type { ClientIo } from '../io.ts'
 import { parseGroupList, parseNodeList, type ListedNode } from '../wire.ts'
@@ -12,8 +13,9 @@ export interface ListOptions extends CommonOptions {
 
 /**
  * `list` as power-client had it: node names; `--groups` group names; `--verbose` adds each
- * node's platform or each group's members (folded). `--json` prints
- * `{"nodes": [{"name", "platform"}]}` or `{"groups": [{"name", "nodes": [...]}]}`.
+ * node's platform and last known state with its age, or each group's members (folded).
+ * `--json` prints `{"nodes": [{"name", "platform", "state"?, "ageSeconds"?}]}` or
+ * `{"groups": [{"name", "nodes": [...]}]}`.
  */
 export async function runList(options: ListOptions, io: ClientIo): Promise<number> {
   const { request } = await openSession(options, io)
@@ -28,7 +30,8 @@ export async function runList(options: ListOptions, io: ClientIo): Promise<numbe
       )
     return EXIT.ok
   }
-  const nodes = parseNodeList(await request('GET', '/nodes')).sort((a, b) =>
+  const query = options.verbose ? { state: '1' } : undefined
+  const nodes = parseNodeList(await request('GET', '/nodes', query)).sort((a, b) =>
     compareNatural(a.name, b.name),
   )
   if (options.json) io.stdout.write(`${JSON.stringify({ nodes }, null, 2)}\n`)
@@ -39,10 +42,25 @@ export async function runList(options: ListOptions, io: ClientIo): Promise<numbe
   return EXIT.ok
 }
 
-/** `ipmi  (status on off restart cycle shutdown identify bootdev)`, in the commands' words. */
+/**
+ * `aws  on, read 42s ago  (on off restart status cycle shutdown)`: the platform, the last known
+ * state when the server keeps one, and what the platform can do, in the commands' words.
+ */
 function verboseNode(node: ListedNode): string {
   const actions = node.actions?.map((action) => ACTION_NAME[action]).join(' ')
-  return [node.platform ?? '', actions ? `(${actions})` : ''].filter((part) => part).join('  ')
+  return [node.platform ?? '', lastKnown(node), actions ? `(${actions})` : '']
+    .filter((part) => part)
+    .join('  ')
+}
+
+function lastKnown(node: ListedNode): string {
+  if (node.state === undefined) return ''
+  if (node.state === null) return 'never read'
+  const age =
+    node.ageSeconds === null || node.ageSeconds === undefined
+      ? ''
+      : `, read ${formatAge(node.ageSeconds)} ago`
+  return `${node.state}${age}`
 }
 
 function columns(rows: readonly (readonly [string, string])[]): string {

@@ -5,6 +5,7 @@ import {
   type Action,
   type ActionParams,
 } from '../../topology/index.ts'
+import { cacheQuery } from '../cache-flags.ts'
 import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError } from '../errors.ts'
@@ -34,6 +35,8 @@ export interface PowerOptions extends CommonOptions {
   readonly waitTimeout?: string | number
   readonly yes?: boolean
   readonly stream?: boolean
+  readonly cached?: boolean
+  readonly maxAge?: string | number
 }
 
 /** Seconds `--wait` allows unless `--wait-timeout` says otherwise: cloud instances take minutes. */
@@ -76,6 +79,7 @@ export async function runPower(
     if (options.stream && options[other])
       throw new TargetError(`--stream and --${other} cannot be used together: choose one`)
   const targets = checkTargets(args, { groups: options.groups })
+  const cache = cacheQuery(action, options)
   const waitTimeout = parseTimeout(
     options.waitTimeout,
     '--wait-timeout',
@@ -102,7 +106,7 @@ export async function runPower(
       action,
       method,
       path,
-      query: targets.query,
+      query: { ...targets.query, ...cache },
       body: method === 'POST' ? actionParamsBody(params) : undefined,
     },
     { config, doing: `${DOING[action]} ${args.join(' ')}`, stream: !!options.stream },

@@ -1,4 +1,5 @@
-import { createEngine } from '../../engine/index.ts'
+import { createEngine, startStatePoll } from '../../engine/index.ts'
+import { createMetrics } from '../../metrics/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
@@ -67,6 +68,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     concurrency: config.workers,
     powerOnRate: config.powerOnRate,
   })
+  const metrics = createMetrics({ engine, getTopology: holder.current })
   const app = createApp({
     getTopology: holder.current,
     engine,
@@ -74,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     logger,
     maxTargets: config.maxTargets,
     isRevoked: revocations.isRevoked,
+    metrics,
   })
 
   if (!(await isListenable(config.bindAddress))) {
@@ -130,15 +133,29 @@ export async function serve(options: ServeOptions): Promise<number> {
   logger.notice(
     `listening on ${tls ? 'https' : 'http'}://${host}:${server.port} (topology ${describeTopology(topology)}; ${config.workers} workers${config.powerOnRate > 0 ? `; power-on rate ${config.powerOnRate}/min` : ''})`,
   )
+  const poll =
+    config.statePollSeconds > 0
+      ? startStatePoll({
+          engine,
+          getTopology: holder.current,
+          intervalSeconds: config.statePollSeconds,
+          logger,
+        })
+      : undefined
   try {
     return await supervise({
       server: listeners,
       runner,
       logger,
-      reload: () => Promise.all([holder.reload(), revocations.reload(), reloadTls()]),
+      reload: async () => {
+        const [ok] = await Promise.all([holder.reload(), revocations.reload(), reloadTls()])
+        metrics.topologyReloaded(ok)
+        return ok
+      },
       graceSeconds: config.shutdownGraceSeconds,
     })
   } finally {
+    poll?.stop()
     revocations.close()
   }
 }

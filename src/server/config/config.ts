@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly maxTargets: number
   /** Seconds an idle connection is kept open; action requests are exempt while they run. */
   readonly idleTimeoutSeconds: number
+  /** Seconds between background status rounds refreshing the last known state; 0: off. */
+  readonly statePollSeconds: number
   /** Scripts' working directory; undefined lets the runner choose (the system temp dir). */
   readonly workingDirectory: string | undefined
   /**
@@ -72,6 +74,7 @@ const KEYS = {
   shutdown_grace_seconds: '30',
   max_targets: '10000',
   idle_timeout_seconds: '60',
+  state_poll_seconds: '0',
   working_directory: undefined,
   // power-server 1.0's generated script did `cd $scripts_dir` first.
   scripts_dir: undefined,
@@ -221,6 +224,7 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     maxTargets: integer('max_targets', 1, 1_000_000),
     // Bun's idleTimeout tops out at 255 seconds.
     idleTimeoutSeconds: integer('idle_timeout_seconds', 1, 255),
+    statePollSeconds: integer('state_poll_seconds', 0, 86_400),
     workingDirectory: workingDirectoryKey ? get(workingDirectoryKey) : undefined,
     workingDirectoryKey,
     scriptVariables: Object.freeze(scriptVariables),

@@ -9,6 +9,8 @@ import type { Logger } from '../logger.ts'
 import { actionRoutes } from './routes/actions.ts'
 import { powerRoutes } from './routes/power.ts'
 import { listRoutes } from './routes/list.ts'
+import { countRequests, metricsRoutes } from './routes/metrics.ts'
+import type { Metrics } from '../../metrics/index.ts'
 import { errorDocument } from './serialize.ts'
 import { requestLog } from './request-log.ts'
 import { longAction } from './long-action.ts'
@@ -28,6 +30,8 @@ export interface AppDeps {
   readonly maxTargets?: number
   /** Whether a verified token has been revoked since (`flight-power token --revoke`). */
   readonly isRevoked?: (principal: Principal) => boolean
+  /** Served on `GET /metrics` and fed every request; no such route without it. */
+  readonly metrics?: Metrics
 }
 
 /** Routes anyone may call. */
@@ -52,6 +56,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.use(requestLog(logger))
+
+  if (deps.metrics) app.use(countRequests(deps.metrics))
 
   app.use(async function authenticate(c, next) {
     if (OPEN_PATHS.has(c.req.path)) return next()
@@ -89,7 +95,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(longAction)
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
-  app.route('/', listRoutes(deps.getTopology))
+  app.route('/', listRoutes(deps.getTopology, deps.engine.lastState))
+  if (deps.metrics) app.route('/', metricsRoutes(deps.metrics))
   const power = { getTopology: deps.getTopology, engine: deps.engine, logger, maxTargets }
   app.route('/', powerRoutes(power))
   app.route('/actions', actionRoutes(power))

@@ -11,7 +11,8 @@ export interface Resource {
 
 /**
  * power-server 1.0's `commands` document, attribute for attribute and in its order, plus the
- * new `state`, `exit-code`, `duration-ms` and `message`.
+ * new `state`, `exit-code`, `duration-ms` and `message`. A status from the last known state
+ * adds `cached: true`, `seen-at`, `age-seconds` and `seen-by`.
  */
 export function commandsDocument(results: readonly NodeResult[]): { data: Resource[] } {
   return { data: results.map(commandResource) }
@@ -40,6 +41,12 @@ export function commandResource(result: NodeResult): Resource {
   if (result.attempts !== undefined) attributes.attempts = result.attempts
   if (result.startedAt !== undefined) attributes['started-at'] = result.startedAt
   if (result.forced !== undefined) attributes.forced = result.forced
+  if (result.cached) {
+    attributes.cached = true
+    attributes['seen-at'] = result.cached.seenAt
+    attributes['age-seconds'] = Math.floor(result.cached.ageMs / 1000)
+    attributes['seen-by'] = result.cached.seenBy
+  }
   return { type: 'commands', id: result.name, attributes }
 }
 

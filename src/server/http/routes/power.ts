@@ -6,6 +6,7 @@ import type { AppEnv } from '../app-env.ts'
 import { commandsDocument } from '../serialize.ts'
 import { streamResults, wantsStream } from '../stream.ts'
 import { requestTargets } from '../targets.ts'
+import { cacheOptions } from '../cache-query.ts'
 
 /** What the power routes need. */
 export interface PowerDeps {
@@ -38,7 +39,8 @@ export async function runRequest(
 ): Promise<Response> {
   const topology = deps.getTopology()
   const targets = requestTargets(c.req, topology, deps.maxTargets)
-  const request = { action, names: targets.names, topology, params }
+  const cached = cacheOptions(c.req, action)
+  const request = { action, names: targets.names, topology, params, ...cached }
   const subject = c.get('principal')?.subject ?? '-'
   const signal = c.req.raw.signal
   if (wantsStream(c.req.header('accept')))
