@@ -1,6 +1,6 @@
 import type { CAC } from 'cac'
 import { checkTopologyFile, EXIT } from '../src/topology/index.ts'
-import { defaultTopologyPath } from '../src/server/index.ts'
+import { defaultTopologyPath, loadServerConfig } from '../src/server/index.ts'
 
 /** `flight-power check [FILE]`: validate a topology without starting anything. */
 export function registerCheckCommand(cli: CAC): void {
@@ -13,6 +13,11 @@ export function registerCheckCommand(cli: CAC): void {
       const report = await checkTopologyFile(path)
       const write = report.ok ? console.log : console.error
       for (const line of report.lines) write(line)
+      // The server config's own warnings (a near miss such as prot=6302), when it was named.
+      if (options.config !== undefined) {
+        const config = await loadServerConfig({ configFile: options.config, env: {} })
+        for (const warning of config.warnings) write(`warning: ${warning}`)
+      }
       return report.ok ? EXIT.ok : EXIT.usage
     })
 }

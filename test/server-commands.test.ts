@@ -74,8 +74,16 @@ describe('init', () => {
     const binary = await buildBinary()
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`wrote ${paths.unit} (mode 0644, runs ${binary} serve)`)
+    // Under --prefix the hints name the files written there, not the system paths.
     expect(result.stdout).toContain(
-      'next: systemctl daemon-reload && systemctl enable --now flight-power-server\n',
+      `next: or under systemd: sudo cp ${paths.unit} /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now flight-power-server\n`,
+    )
+    expect(result.stdout).toContain(
+      `next: edit ${paths.topology}, then run the server: ${binary} serve --config ${paths.config}\n`,
+    )
+    // The test binary lives in a temporary folder: a unit running it would break silently.
+    expect(result.stderr).toBe(
+      `flight-power: warning: the unit runs ${binary}, but it is under /tmp, a temporary folder: install the binary first (sudo install -D -m 0755 ${binary} /usr/local/bin/flight-power), then delete ${paths.unit} and run "/usr/local/bin/flight-power init" again, or edit its ExecStart=\n`,
     )
     expect((await stat(paths.unit)).mode & 0o777).toBe(0o644)
     const unit = await readFile(paths.unit, 'utf8')

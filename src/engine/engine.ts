@@ -4,6 +4,7 @@ import {
   EXIT_TRY_AGAIN,
   interpretExit,
   MissingVariableError,
+  missingNodeMessage,
   nodeEnvironment,
   SCRIPT_KEY,
   type Action,
@@ -144,7 +145,7 @@ async function runAll(request: ActionRequest, shared: Shared): Promise<NodeResul
 async function runNode(name: string, request: ActionRequest, shared: Shared): Promise<NodeResult> {
   const { action, topology } = request
   const node = topology.nodes.get(name)
-  if (!node) return missing(name, action)
+  if (!node) return missing(name, action, missingNodeMessage(name, topology))
   const notRun = (message: string) => {
     shared.logger.warn(`${name}: ${action} not run: ${message}`)
     return failed(node, action, message)
@@ -403,7 +404,7 @@ function fromCache(
   }
 }
 
-function missing(name: string, action: Action): NodeResult {
+function missing(name: string, action: Action, message: string): NodeResult {
   return {
     name,
     action,
@@ -413,7 +414,7 @@ function missing(name: string, action: Action): NodeResult {
     ...(action === 'status' ? { state: 'unknown' as const } : {}),
     exitCode: null,
     durationMs: 0,
-    message: `node "${name}" is not in the topology`,
+    message,
   }
 }
 

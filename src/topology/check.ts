@@ -1,7 +1,9 @@
 import { formatProblem, TopologyError } from './errors.ts'
 import { loadTopology } from './load.ts'
-import { nodeWarnings } from './node-environment.ts'
+import { readLimited } from './read-limited.ts'
 import { supportedActions } from './supported-actions.ts'
+import { withTabProblem } from './tabs.ts'
+import { topologyWarnings } from './warnings.ts'
 
 /** What `flight-power check` prints, and whether the topology is usable. */
 export interface CheckReport {
@@ -24,18 +26,23 @@ export async function checkTopologyFile(path: string): Promise<CheckReport> {
         (platform) => `    ${platform.name}: ${supportedActions(platform).join(', ') || 'none'}`,
       ),
     ]
-    for (const warning of nodeWarnings(topology.nodes.values(), topology.platforms)) {
+    for (const warning of topologyWarnings(topology)) {
       lines.push(`warning: ${warning}`)
     }
     return { ok: true, lines }
   } catch (error) {
     if (!(error instanceof TopologyError)) throw error
-    const lines = error.problems.map((problem) =>
+    const text = await readLimited(path).then(
+      (file) => file.text,
+      () => '',
+    )
+    const problems = withTabProblem(text, error.problems)
+    const lines = problems.map((problem) =>
       problem.line > 0
         ? `${path}:${problem.line}: ${formatProblem({ ...problem, line: 0 })}`
         : `${path}: ${formatProblem(problem)}`,
     )
-    lines.push(`${error.problems.length} error${error.problems.length === 1 ? '' : 's'} in ${path}`)
+    lines.push(`${problems.length} error${problems.length === 1 ? '' : 's'} in ${path}`)
     return { ok: false, lines }
   }
 }

@@ -37,3 +37,6 @@ export {
 } from './action-params.ts'
 export { supportedActions } from './supported-actions.ts'
 export { FileTooLargeError, MAX_FILE_BYTES, readLimited, type LimitedFile } from './read-limited.ts'
+export { editDistance, nearest, suggest } from './suggest.ts'
+export { missingNodeMessage } from './missing.ts'
+export { topologyWarnings } from './warnings.ts'

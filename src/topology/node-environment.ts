@@ -1,4 +1,5 @@
 import type { Node, Platform } from './types.ts'
+import { nearMissWarnings } from './warnings.ts'
 
 /** A node whose platform lists a variable the node does not set cannot run any script. */
 export class MissingVariableError extends Error {
@@ -40,6 +41,7 @@ export function nodeWarnings(
     else byLowerCase.set(node.name.toLowerCase(), node.name)
     const platform = platforms.get(node.platform)
     if (!platform) continue
+    warnings.push(...nearMissWarnings(node, platform))
     for (const variable of platform.variables) {
       if (node.variables[variable] === undefined && platform.defaults[variable] === undefined)
         warnings.push(

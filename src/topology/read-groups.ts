@@ -8,7 +8,7 @@ import {
 import { isRecord, type Path, type Report } from './report.ts'
 import type { Node } from './types.ts'
 
-/** `@all` names every node unless the topology defines a group of that name itself. */
+/** `@all` names every node; a topology may not define a group of that name. */
 export const ALL_GROUP = 'all'
 
 /** Most nodes per minute a group's `power_on_rate` may allow: one a millisecond is no limit. */
@@ -40,6 +40,11 @@ export function readGroups(
     for (const [name, spec] of Object.entries(value)) {
       if (!isValidNodeName(name))
         report(['groups', name], 'group names may hold letters, digits, ".", "_" and "-"')
+      else if (name === ALL_GROUP)
+        report(
+          ['groups', name],
+          'is built in: @all is every node, and a group of that name would replace it; choose another name',
+        )
       else if (isRecord(spec)) specs.set(name, readLongForm(name, spec, rates, report))
       else specs.set(name, spec)
     }
@@ -52,7 +57,8 @@ export function readGroups(
   function resolve(name: string): readonly string[] | undefined {
     const known = groups.get(name)
     if (known) return known
-    if (!specs.has(name)) return name === ALL_GROUP ? allNodes() : undefined
+    if (name === ALL_GROUP) return allNodes()
+    if (!specs.has(name)) return undefined
     if (resolving.has(name)) {
       const cycle = [...resolving, name].map((group) => `@${group}`).join(' → ')
       report(['groups', name], `includes itself: ${cycle}`)
@@ -94,7 +100,7 @@ export function readGroups(
   }
 
   for (const name of specs.keys()) resolve(name)
-  if (!groups.has(ALL_GROUP)) groups.set(ALL_GROUP, allNodes())
+  groups.set(ALL_GROUP, allNodes())
   return { groups, rates }
 }
 

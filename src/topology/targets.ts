@@ -1,4 +1,5 @@
 import { DEFAULT_EXPANSION_LIMIT, expandHostlist, HostlistError } from './hostlist.ts'
+import { suggestGroup } from './missing.ts'
 import type { Topology } from './types.ts'
 
 /** What a request names: node hostlists (which may hold `@group`) and group-name hostlists. */
@@ -21,7 +22,12 @@ export function resolveTargets(
   request: TargetRequest,
   limit = DEFAULT_EXPANSION_LIMIT,
 ): Targets {
-  const resolveGroup = (name: string) => topology.groups.get(name)
+  let unknownGroup: string | undefined
+  const resolveGroup = (name: string) => {
+    const members = topology.groups.get(name)
+    if (!members) unknownGroup ??= name
+    return members
+  }
   // Expansion's own bound only stops runaway expressions; the request's limit is checked on
   // the distinct names below, so that its message is the one an administrator sees.
   const expansionLimit = Math.max(limit, DEFAULT_EXPANSION_LIMIT)
@@ -36,13 +42,24 @@ export function resolveTargets(
     }
   }
   if (request.nodes !== undefined) {
-    for (const name of expandHostlist(request.nodes, { limit: expansionLimit, resolveGroup }))
-      add(name)
+    try {
+      for (const name of expandHostlist(request.nodes, { limit: expansionLimit, resolveGroup }))
+        add(name)
+    } catch (error) {
+      if (!(error instanceof HostlistError) || unknownGroup === undefined) throw error
+      const hint = suggestGroup(unknownGroup, topology)
+      if (!hint) throw error
+      throw new HostlistError(`${error.message}${hint}`, request.nodes)
+    }
   }
   if (request.groups !== undefined) {
     for (const group of expandHostlist(request.groups, { limit: expansionLimit })) {
       const members = resolveGroup(group)
-      if (!members) throw new HostlistError(`Unknown group "${group}"`, request.groups)
+      if (!members)
+        throw new HostlistError(
+          `Unknown group "${group}"${suggestGroup(group, topology)}`,
+          request.groups,
+        )
       for (const name of members) add(name)
     }
   }

@@ -2,6 +2,7 @@ import type { TopologyProblem } from './errors.ts'
 import { isValidNodeName } from './hostlist.ts'
 import { readGroups } from './read-groups.ts'
 import { isRecord, type Path, type Report } from './report.ts'
+import { suggest } from './suggest.ts'
 import {
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
@@ -281,28 +282,4 @@ function readNodes(
     if (platform) nodes.set(name, { name, platform, variables })
   }
   return nodes
-}
-
-/** `: did you mean "power_on"?` when a near miss is in `known`, else nothing. */
-function suggest(word: string, known: Iterable<string>): string {
-  let best: string | undefined
-  let bestDistance = 3
-  for (const candidate of known) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase())
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
-  }
-  return best ? `: did you mean ${JSON.stringify(best)}?` : ''
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length] ?? 0
 }

@@ -7,6 +7,7 @@ import { loadServerConfig, requireSecret } from '../config/config.ts'
 import { DEFAULT_TOPOLOGY } from './default-topology.ts'
 import { mintToken } from './mint.ts'
 import { certificateNames, SELF_SIGNED_DAYS, selfSigned } from './self-signed.ts'
+import { notInstalledReason } from './install-location.ts'
 import { serviceUnit, UNIT_NAME, unitExecPath } from './service-unit.ts'
 
 /** Days the client token written by `init` stays valid; renew with `flight-power token`. */
@@ -109,18 +110,42 @@ async function init(
   }
 
   // Readable by all, as systemd units are; it holds paths, never the secret.
-  const unit = serviceUnit({ execPath: unitExecPath(), configFile: paths.config })
+  const execPath = unitExecPath()
+  const unit = serviceUnit({ execPath, configFile: paths.config })
   const wroteUnit = await writeNew(paths.unit, unit, 0o644)
   said.push(
     wroteUnit
-      ? `wrote ${paths.unit} (mode 0644, runs ${unitExecPath()} serve)`
+      ? `wrote ${paths.unit} (mode 0644, runs ${execPath} serve)`
       : `skipped ${paths.unit}: it already exists`,
   )
 
   for (const line of said) console.log(line)
-  console.log(`next: edit ${paths.topology}, then run: flight-power serve --config ${paths.config}`)
-  console.log('next: systemctl daemon-reload && systemctl enable --now flight-power-server')
+  const why = wroteUnit ? notInstalledReason(execPath) : undefined
+  if (why) {
+    console.error(
+      `flight-power: warning: the unit runs ${execPath}, but ${why}: install the binary first (sudo install -D -m 0755 ${execPath} ${INSTALLED_PATH}), then delete ${paths.unit} and run "${INSTALLED_PATH} init" again, or edit its ExecStart=`,
+    )
+  }
+  for (const line of nextSteps(prefix, paths, execPath)) console.log(`next: ${line}`)
   return code
+}
+
+/** Where the README installs the binary: on PATH for root and for every user. */
+export const INSTALLED_PATH = '/usr/local/bin/flight-power'
+
+/** What to do after `init`: under a prefix, name the files it wrote rather than system paths. */
+function nextSteps(prefix: string, paths: ReturnType<typeof installPaths>, execPath: string) {
+  const serve = `${execPath} serve --config ${paths.config}`
+  if (resolve(prefix) === '/')
+    return [
+      `edit ${paths.topology}, then check it: flight-power check --config ${paths.config}`,
+      'systemctl daemon-reload && systemctl enable --now flight-power-server',
+    ]
+  return [
+    `edit ${paths.topology}, then run the server: ${serve}`,
+    `or under systemd: sudo cp ${paths.unit} /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now flight-power-server`,
+    `talk to it: ${execPath} status @all --config ${paths.clientConfig}`,
+  ]
 }
 
 /** Create `path` with `text` unless it exists; returns whether it wrote. */

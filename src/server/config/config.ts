@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { FileTooLargeError, readLimited } from '../../topology/index.ts'
+import { FileTooLargeError, nearest, readLimited } from '../../topology/index.ts'
 import { parseEnvFile } from './env-file.ts'
 import { ConfigError } from './errors.ts'
 import { LOG_LEVELS, type LogLevel } from '../logger.ts'
@@ -148,6 +148,11 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
       } else if (key.toUpperCase().startsWith(RESERVED_PREFIX)) {
         warnings.push(`${path}: line ${line}: unknown key "${key}": ignored`)
       } else {
+        const meant = nearest(key, CONFIG_KEYS, key.length <= 4 ? 1 : 2)
+        if (meant)
+          warnings.push(
+            `${path}: line ${line}: "${key}" is not a server setting: did you mean "${meant}"? It is passed to the scripts as a variable`,
+          )
         // Later lines win, as in systemd; re-inserting keeps the order of last assignment.
         delete scriptVariables[key]
         scriptVariables[key] = value

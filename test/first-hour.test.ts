@@ -1,0 +1,161 @@
+/**
+ * Issue 15, the first hour with the real binary: `init` from a build folder, `check` on the
+ * mistakes a newcomer makes, and suggestions for names the topology lacks.
+ */
+import { afterAll, describe, expect, test } from 'bun:test'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildBinary, runCli, startServer, type TestServer } from './harness.ts'
+
+const servers: TestServer[] = []
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.stop()))
+})
+
+async function scratch(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'flight-power-first-hour-'))
+}
+
+const PLATFORM = `    variables: [name, ipmi_username]
+    power_on: 'true'
+    power_off: 'true'
+    restart: 'true'
+    status: 'true'
+`
+
+describe('init (point 1)', () => {
+  test('an installed binary writes its own path into ExecStart with no warning; the hints name the prefix', async () => {
+    const binary = await buildBinary()
+    const installDir = `/opt/flight-power-test-${process.pid}-${Date.now()}`
+    const installed = join(installDir, 'bin/flight-power')
+    await mkdir(join(installDir, 'bin'), { recursive: true })
+    try {
+      await copyFile(binary, installed)
+      await Bun.spawn(['chmod', '0755', installed]).exited
+      const prefix = await scratch()
+      const run = Bun.spawn([installed, 'init', '--prefix', prefix], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: prefix },
+      })
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(run.stdout).text(),
+        new Response(run.stderr).text(),
+        run.exited,
+      ])
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+      const unit = join(prefix, 'etc/systemd/system/flight-power-server.service')
+      expect(await readFile(unit, 'utf8')).toContain(`\nExecStart=${installed} serve\n`)
+      expect(stdout).toContain(`next: or under systemd: sudo cp ${unit} /etc/systemd/system/`)
+    } finally {
+      await rm(installDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  test('a binary in a temporary or build folder: init warns, naming the path and the fix', async () => {
+    const prefix = await scratch()
+    const binary = await buildBinary()
+    const result = await runCli(['init', '--prefix', prefix])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toStartWith(`flight-power: warning: the unit runs ${binary}, but it is `)
+    expect(result.stderr).toContain('sudo install -D -m 0755 ')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    // Run again: the unit exists, nothing is written, nothing to warn about.
+    const again = await runCli(['init', '--prefix', prefix])
+    expect(again.stderr).toBe('')
+  })
+})
+
+describe('check (point 4)', () => {
+  async function check(yaml: string) {
+    const dir = await scratch()
+    const file = join(dir, 'topology.yaml')
+    await writeFile(file, yaml)
+    return { file, result: await runCli(['check', file]) }
+  }
+
+  test('a group named "all" is an error at its line', async () => {
+    const { file, result } = await check(
+      `static_nodes:\n  n01: { platform: p, ipmi_username: a }\n  n02: { platform: p, ipmi_username: a }\ngroups:\n  all: n01\nplatforms:\n  p:\n${PLATFORM}`,
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `${file}:5: groups.all: is built in: @all is every node, and a group of that name would replace it; choose another name\n1 error in ${file}\n`,
+    )
+  })
+
+  test('a platform lacking a basic script and a misspelt node variable are warnings that name them', async () => {
+    const { result } = await check(
+      `static_nodes:\n  n01: { platform: p, ipmi_usernmae: admin }\n  n02: { platform: old }\nplatforms:\n  p:\n    defaults: { ipmi_username: x }\n${PLATFORM}  old:\n    variables: [name]\n    power_on: 'true'\n    status: 'true'\n`,
+    )
+    expect(result.code).toBe(0) // power-server 1.0 files still load
+    const warnings = result.stdout.split('\n').filter((line) => line.startsWith('warning:'))
+    expect(warnings).toEqual([
+      'warning: platform "old" has no power_off, restart scripts: its nodes will fail those actions',
+      'warning: n01: "ipmi_usernmae" is not a variable of platform "p": did you mean "ipmi_username"?',
+    ])
+  })
+
+  test('a tab in a block script is one error at the tab', async () => {
+    const { file, result } = await check(
+      `static_nodes:\n  n01: { platform: p, ipmi_username: a }\nplatforms:\n  p:\n    variables: [name, ipmi_username]\n    power_on: |\n      echo on\n\techo tabbed\n      echo after\n    power_off: 'true'\n    restart: 'true'\n    status: 'true'\n`,
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `${file}:8: a tab in the indentation (column 1): YAML indents with spaces only, in block scripts too\n1 error in ${file}\n`,
+    )
+  })
+
+  test('problems come in line order', async () => {
+    const { file, result } = await check(
+      `platforms:\n  p:\n    variables: [name]\n    power_onn: 'true'\nstatic_nodes:\n  n01: { platform: q }\ngroups:\n  all: n01\n`,
+    )
+    const lines = result.stderr.trim().split('\n')
+    const numbers = lines
+      .slice(0, -1)
+      .map((line) => Number(line.slice(file.length + 1).split(':')[0]))
+    expect(numbers.length).toBeGreaterThanOrEqual(3)
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b))
+  })
+
+  test('a near miss of a server setting in power-server.conf is a warning (check --config)', async () => {
+    const dir = await scratch()
+    const topology = join(dir, 'topology.yaml')
+    await writeFile(topology, `static_nodes: {}\nplatforms:\n  p:\n${PLATFORM}`)
+    const conf = join(dir, 'power-server.conf')
+    await writeFile(conf, `topology_config=${topology}\nprot=6303\nHOST=x\nIPMI_PASSWORD=y\n`)
+    const result = await runCli(['check', '--config', conf])
+    expect(result.code).toBe(0)
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('warning:'))).toEqual([
+      `warning: ${conf}: line 2: "prot" is not a server setting: did you mean "port"? It is passed to the scripts as a variable`,
+    ])
+  })
+})
+
+describe('names the topology lacks (point 5)', () => {
+  test('an unknown node or group gets the nearest name in its message', async () => {
+    const server = await startServer({
+      topology: `static_nodes:\n  demo01: { platform: p, ipmi_username: a }\n  demo02: { platform: p, ipmi_username: a }\n  gpu7: { platform: p, ipmi_username: a }\ngroups:\n  rack1: demo01\nplatforms:\n  p:\n${PLATFORM}`,
+    })
+    servers.push(server)
+    const auth = ['--url', server.url, '--token', server.readToken]
+    const result = await runCli(['status', 'demo1,gpu07,gpu8,zzz', '--json', ...auth])
+    expect(result.code).toBe(1)
+    const messages = (
+      JSON.parse(result.stdout) as { nodes: { name: string; message: string }[] }
+    ).nodes
+      .filter((node) => node.message.includes('not in the topology'))
+      .map((node) => node.message)
+    expect(messages.sort()).toEqual([
+      'node "demo1" is not in the topology: did you mean "demo01"?',
+      'node "gpu07" is not in the topology: did you mean "gpu7"?',
+      'node "gpu8" is not in the topology: did you mean "gpu7"?',
+      'node "zzz" is not in the topology',
+    ])
+    const group = await runCli(['status', '@rak1', ...auth])
+    expect(group.code).toBe(2)
+    expect(group.stderr).toContain('Unknown group "rak1"')
+    expect(group.stderr).toContain('did you mean "@rack1"?')
+  }, 60_000)
+})
