@@ -9,6 +9,7 @@ import { registerSlurmCommands } from '../src/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
 import { CliError, EXIT } from '../src/topology/index.ts'
 import { registerCheckCommand } from './check-command.ts'
+import { installHelp, unknownCommand } from './help.ts'
 import { VERSION } from './version.ts'
 
 async function main(argv: string[]): Promise<number> {
@@ -17,9 +18,10 @@ async function main(argv: string[]): Promise<number> {
   registerClientCommands(cli)
   registerSlurmCommands(cli)
   registerCheckCommand(cli)
-  cli.help()
+  const help = installHelp(cli)
   // Our own --version: cac's would add the platform and Node's version, which Bun fakes.
   cli.option('-v, --version', 'Display the version')
+  argv = takeColour(argv)
 
   // cac's advice for async actions: parse without running, then await the action here.
   const parsed = cli.parse(argv, { run: false })
@@ -38,17 +40,50 @@ async function main(argv: string[]): Promise<number> {
       cli.outputHelp()
       return EXIT.ok
     }
-    throw new CliError(`Unknown command "${parsed.args[0]}": see flight-power --help`)
+    const [first, second] = parsed.args.map(String)
+    if (first === 'help') {
+      if (help.helpFor(second)) return EXIT.ok
+      throw new CliError(unknownCommand(cli, second!))
+    }
+    throw new CliError(unknownCommand(cli, first!))
   }
   const code: unknown = await cli.runMatchedCommand()
   return typeof code === 'number' ? code : EXIT.ok
+}
+
+/**
+ * `--color` and `--no-color` anywhere on the line, taken out before cac parses it (so every
+ * command accepts them) and passed on as FORCE_COLOR / NO_COLOR, which the output reads.
+ */
+function takeColour(argv: string[]): string[] {
+  const end = argv.indexOf('--')
+  const flags = end === -1 ? argv : argv.slice(0, end)
+  const last = flags.findLast((arg) => arg === '--color' || arg === '--no-color')
+  if (last === '--color') {
+    delete process.env.NO_COLOR
+    process.env.FORCE_COLOR = '1'
+  } else if (last === '--no-color') {
+    delete process.env.FORCE_COLOR
+    process.env.NO_COLOR = '1'
+  }
+  return argv.filter(
+    (arg, index) => (end !== -1 && index >= end) || (arg !== '--color' && arg !== '--no-color'),
+  )
+}
+
+/** Where an error happened, without its message again: the stack's frames alone. */
+function frames(error: unknown): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : ''
+  const lines = stack.split('\n').filter((line) => /^\s+at /.test(line))
+  return lines.length > 0 ? lines.join('\n') : String(error)
 }
 
 /** Turn any failure into one line on stderr and an exit code; stacks only with --debug. */
 function report(error: unknown, argv: string[]): number {
   if (error instanceof CliError) {
     console.error(`flight-power: ${error.message}`)
-    if (argv.includes('--debug') && error.cause) console.error(error.cause)
+    // The message already says what the cause was; --debug adds only where it happened.
+    if (argv.includes('--debug') && error.cause) console.error(frames(error.cause))
     return error.exitCode
   }
   if (error instanceof Error && error.name === 'CACError') {
@@ -58,7 +93,7 @@ function report(error: unknown, argv: string[]): number {
   console.error(
     `flight-power: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
   )
-  if (argv.includes('--debug')) console.error(error)
+  if (argv.includes('--debug')) console.error(frames(error))
   else console.error('flight-power: run again with --debug for details, and please report it')
   return EXIT.failed
 }

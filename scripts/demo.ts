@@ -60,9 +60,9 @@ ${port === PREFERRED_PORT ? '' : `(port ${PREFERRED_PORT} is busy; .demo/client.
 In another terminal:
 
   ./dist/flight-power status @all --config .demo/client.yaml
-  ./dist/flight-power on demo[05-06] --config .demo/client.yaml
+  ./dist/flight-power on 'demo[05-06]' --config .demo/client.yaml
   ./dist/flight-power cycle @rack1 --config .demo/client.yaml
-  ./dist/flight-power shutdown demo[01,08] --force-after 5 --config .demo/client.yaml
+  ./dist/flight-power shutdown 'demo[01,08]' --force-after 5 --config .demo/client.yaml
   ./dist/flight-power identify demo03 --config .demo/client.yaml
   ./dist/flight-power bootdev pxe demo04 --persistent --uefi --config .demo/client.yaml
 

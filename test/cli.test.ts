@@ -42,7 +42,8 @@ describe('the entry point', () => {
     expect(await runCli(['stauts', 'node01'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'flight-power: Unknown command "stauts": see flight-power --help\n',
+      stderr:
+        'flight-power: Unknown command "stauts" (did you mean "status"?): see flight-power --help\n',
     })
     expect(await runCli(['--frob'])).toEqual({
       code: 2,

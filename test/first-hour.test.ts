@@ -159,3 +159,83 @@ describe('names the topology lacks (point 5)', () => {
     expect(group.stderr).toContain('did you mean "@rack1"?')
   }, 60_000)
 })
+
+describe('the command line (point 6)', () => {
+  const COMMANDS = ['status', 'on', 'off', 'restart', 'cycle', 'shutdown', 'identify', 'bootdev']
+
+  test('every command: --help starts with what it does, ends with exit codes; help COMMAND is the same', async () => {
+    for (const command of [...COMMANDS, 'list', 'check', 'token', 'init', 'serve']) {
+      const result = await runCli([command, '--help'])
+      expect(result.code).toBe(0)
+      expect(result.stdout).toStartWith(`flight-power ${command}: `)
+      expect(result.stdout).toContain('\nExit codes:\n  0 ')
+      expect(await runCli(['help', command])).toEqual(result)
+    }
+    for (const command of COMMANDS) {
+      const result = await runCli([command, '--help'])
+      // Every example quotes its brackets, as the shell needs.
+      const examples = result.stdout.split('Examples:\n')[1] ?? ''
+      expect(examples).toContain("'node[01-10]'")
+      expect(examples).not.toMatch(/ [a-z]+\[/)
+      expect(result.stdout).toContain('-y, --yes')
+    }
+    const all = await runCli(['help'])
+    expect(all.code).toBe(0)
+    expect(all.stdout).toContain('--no-color')
+  }, 60_000)
+
+  test('an unknown command names the nearest one; help of an unknown command too', async () => {
+    expect(await runCli(['stat', 'node01'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'flight-power: Unknown command "stat" (did you mean "status"?): see flight-power --help\n',
+    })
+    const help = await runCli(['help', 'restrat'])
+    expect(help.code).toBe(2)
+    expect(help.stderr).toContain('(did you mean "restart"?)')
+  })
+
+  test('--yes on status, --color and --no-color, and --debug saying the error once', async () => {
+    const server = await startServer({
+      topology: `static_nodes:\n  n01: { platform: p, ipmi_username: a }\nplatforms:\n  p:\n${PLATFORM}`,
+    })
+    servers.push(server)
+    const auth = ['--url', server.url, '--token', server.readToken]
+    const ESC = '\u001b['
+    const piped = await runCli(['status', 'n01', '-y', ...auth])
+    expect(piped.code).toBe(0)
+    expect(piped.stdout).not.toContain(ESC)
+    expect((await runCli(['status', 'n01', '--color', ...auth])).stdout).toContain(ESC)
+    // At a terminal (script(1)): coloured unless --no-color.
+    const binary = await buildBinary()
+    const tty = async (extra: string) => {
+      const command = `${binary} status n01 ${auth.join(' ')} ${extra}`
+      const run = Bun.spawn(['script', '-qec', command, '/dev/null'], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+        stdin: 'ignore',
+        env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), TERM: 'xterm' },
+      })
+      const [stdout] = await Promise.all([new Response(run.stdout).text(), run.exited])
+      return stdout
+    }
+    expect(await tty('')).toContain(ESC)
+    const plain = await tty('--no-color')
+    expect(plain).toContain('n01')
+    expect(plain).not.toContain(ESC)
+
+    const debug = await runCli([
+      'status',
+      'n01',
+      '--url',
+      'http://127.0.0.1:1',
+      '--token',
+      'x',
+      '--debug',
+    ])
+    expect(debug.code).toBe(3)
+    const refused = debug.stderr.split('\n').filter((line) => line.includes('Unable to connect'))
+    expect(refused).toHaveLength(1) // the debug line; the message and the stack do not repeat it
+  }, 60_000)
+})

@@ -195,5 +195,6 @@ export function wantColour(
   isTty: boolean,
   env: Readonly<Record<string, string | undefined>>,
 ): boolean {
-  return isTty && !env.NO_COLOR && env.TERM !== 'dumb'
+  if (env.NO_COLOR) return false
+  return !!env.FORCE_COLOR || (isTty && env.TERM !== 'dumb')
 }

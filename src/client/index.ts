@@ -84,9 +84,13 @@ function power(
       .option('--wait', `Poll until every node is ${target}; exit 1 for those that never are`)
       .option('--wait-timeout <seconds>', 'How long --wait polls (default: 300)')
   }
-  if (action !== 'status') {
-    command.option('-y, --yes', 'Do not ask for confirmation on more than 10 nodes')
-  }
+  // Accepted by status too, where it changes nothing, so one wrapper can pass it to all.
+  command.option(
+    '-y, --yes',
+    action === 'status'
+      ? 'Accepted for symmetry: status never asks'
+      : 'Do not ask for confirmation on more than 10 nodes',
+  )
   command.example(`flight-power ${name} ${action === 'bootdev' ? 'pxe ' : ''}'node[01-10]' @gpu`)
   if (action === 'bootdev') {
     return command.action(async (device: unknown, targets: string[], options) => {
