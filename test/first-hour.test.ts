@@ -4,7 +4,9 @@
  */
 import { afterAll, describe, expect, test } from 'bun:test'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
+import { decodeJwt, SignJWT } from 'jose'
+import { loadServerConfig } from '../src/server/index.ts'
 import { join } from 'node:path'
 import { buildBinary, runCli, startServer, type TestServer } from './harness.ts'
 
@@ -237,5 +239,55 @@ describe('the command line (point 6)', () => {
     expect(debug.code).toBe(3)
     const refused = debug.stderr.split('\n').filter((line) => line.includes('Unable to connect'))
     expect(refused).toHaveLength(1) // the debug line; the message and the stack do not repeat it
+  }, 60_000)
+})
+
+describe('tokens (point 8)', () => {
+  test('--expires 8h and 30m; DAYS still works; the default subject is the account, USER unset', async () => {
+    const prefix = await scratch()
+    await runCli(['init', '--prefix', prefix])
+    const conf = join(prefix, 'opt/flight/etc/power-server.conf')
+    const mint = async (...args: string[]) => {
+      const result = await runCli(['token', '--config', conf, ...args])
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      const claims = decodeJwt(result.stdout.trim())
+      return { life: claims.exp! - claims.iat!, subject: claims.sub }
+    }
+    expect(await mint('--expires', '8h')).toEqual({ life: 8 * 3600, subject: userInfo().username })
+    expect((await mint('--expires', '30m')).life).toBe(1800)
+    expect((await mint('--expires', '90d')).life).toBe(90 * 86_400)
+    expect((await mint('7')).life).toBe(7 * 86_400)
+    for (const bad of ['8x', '0m', '1s', '3651d', 'h']) {
+      const result = await runCli(['token', '--config', conf, '--expires', bad])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toStartWith(`flight-power: Invalid --expires "${bad}": expected`)
+    }
+    const both = await runCli(['token', '7', '--expires', '8h', '--config', conf])
+    expect(both).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'flight-power: Give DAYS or --expires, not both\n',
+    })
+  })
+
+  test('an expired token: the advice is given once', async () => {
+    const server = await startServer({
+      topology: `static_nodes:\n  n01: { platform: p, ipmi_username: a }\nplatforms:\n  p:\n${PLATFORM}`,
+    })
+    servers.push(server)
+    const { secret } = await loadServerConfig({ configFile: server.configFile, env: {} })
+    const past = Math.floor(Date.now() / 1000) - 3600
+    const expired = await new SignJWT({ scope: 'power' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('old')
+      .setIssuedAt(past - 60)
+      .setExpirationTime(past)
+      .sign(secret)
+    const result = await runCli(['status', 'n01', '--url', server.url, '--token', expired])
+    expect(result.code).toBe(4)
+    expect(result.stderr).toContain('Token expired')
+    expect(result.stderr.match(/flight-power token/g)).toHaveLength(1)
+    expect(result.stderr.match(/ask/g)).toHaveLength(1)
   }, 60_000)
 })

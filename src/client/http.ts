@@ -194,8 +194,12 @@ function statusFailure(
   const said = detail ? `${status}: ${detail}` : String(status)
   const origin = new URL(config.baseUrl).origin
   if (status === 401) {
+    // The server's own detail may already give the advice ("Token expired: ask ..."): once is enough.
+    const advice = /flight-power token/.test(said)
+      ? ''
+      : '; ask your administrator for a new one (they run "flight-power token" on the server host)'
     return new TokenRejectedError(
-      `The power server rejected the token from ${config.tokenSource} (${said}); ask your administrator for a new one (they run "flight-power token" on the server host)`,
+      `The power server rejected the token from ${config.tokenSource} (${said})${advice}`,
       { status },
     )
   }

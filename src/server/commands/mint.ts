@@ -4,6 +4,8 @@ import { ledgerPath, newTokenId, recordIssued } from '../revocation/index.ts'
 /** What a new token is for. */
 export interface MintOptions {
   readonly days: number
+  /** Validity in seconds instead of whole days (`--expires 30m`). */
+  readonly seconds?: number
   readonly subject: string
   readonly scope: Scope
 }
@@ -27,7 +29,7 @@ export async function mintToken(
     subject: options.subject,
     scope: options.scope,
     issuedAt,
-    expires: issuedAt + options.days * 86_400,
+    expires: issuedAt + (options.seconds ?? options.days * 86_400),
   })
   return signToken(secret, { ...options, tokenId, now })
 }

@@ -12,6 +12,7 @@ export const DEFAULT_TOKEN_DAYS = 30
 
 interface TokenOptions {
   config?: string
+  expires?: unknown
   subject?: unknown
   scope?: unknown
   revoke?: unknown
@@ -25,9 +26,10 @@ export function registerTokenCommand(cli: CAC): void {
       'token [days]',
       `Print a client token signed with the server secret (default ${DEFAULT_TOKEN_DAYS} days)`,
     )
+    .option('--expires <time>', 'Validity instead of DAYS: 30m, 8h, 90d (minutes, hours, days)')
     .option(
       '--subject <name>',
-      'Who the token is for, recorded in the audit log (default: $SUDO_USER, else your user name)',
+      'Who the token is for, recorded in the audit log (default: $SUDO_USER, else your account name)',
     )
     .option('--scope <scope>', 'read (list and status) or power (everything)', { default: 'power' })
     .option(
@@ -40,17 +42,26 @@ export function registerTokenCommand(cli: CAC): void {
     )
     .option('--revoke-subject <name>', 'Revoke every token of this subject issued until now')
     .example('flight-power token 90 --subject slurm --scope power')
+    .example('flight-power token --expires 8h --subject alice')
     .example('flight-power token --revoke-subject alice')
     .action(async (days: unknown, options: TokenOptions) => {
       if (options.revoke !== undefined || options.revokeSubject !== undefined)
         return revoke(options)
-      const lifetime = parseDays(days)
+      if (days !== undefined && options.expires !== undefined)
+        throw new CliError('Give DAYS or --expires, not both')
+      const seconds = options.expires === undefined ? undefined : parseExpires(options.expires)
+      const lifetime = seconds === undefined ? parseDays(days) : seconds / 86_400
       const scope = parseScope(options.scope)
       const subject = parseSubject(options.subject)
       const config = await loadServerConfig({ configFile: options.config })
       const secret = requireSecret(config)
       console.log(
-        await mintToken(secret, config.revokedTokensFile, { days: lifetime, subject, scope }),
+        await mintToken(secret, config.revokedTokensFile, {
+          days: lifetime,
+          seconds,
+          subject,
+          scope,
+        }),
       )
       return EXIT.ok
     })
@@ -83,6 +94,21 @@ export function parseDays(value: unknown): number {
   return days
 }
 
+const UNIT_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86_400 }
+
+/** `--expires`: a whole number with m, h or d, from one minute to MAX_TOKEN_DAYS; in seconds. */
+export function parseExpires(value: unknown): number {
+  const text = String(value).trim()
+  const match = /^(\d+)([mhd])$/.exec(text)
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2]!]! : NaN
+  if (!(seconds >= 60 && seconds <= MAX_TOKEN_DAYS * 86_400)) {
+    throw new CliError(
+      `Invalid --expires "${text}": expected a whole number of minutes, hours or days such as 30m, 8h or 90d, at most ${MAX_TOKEN_DAYS}d`,
+    )
+  }
+  return seconds
+}
+
 function parseScope(value: unknown): Scope {
   if (typeof value === 'string' && (SCOPES as readonly string[]).includes(value))
     return value as Scope
@@ -98,12 +124,17 @@ function parseSubject(value: unknown): string {
   return subject
 }
 
+/**
+ * Who runs this: the user behind sudo, else the account of the real user id, which a missing
+ * or changed USER cannot hide; the environment only when the account has no name.
+ */
 function defaultSubject(): string {
-  const fromEnv = process.env.SUDO_USER || process.env.USER || process.env.LOGNAME
-  if (fromEnv) return fromEnv
+  if (process.env.SUDO_USER) return process.env.SUDO_USER
   try {
-    return userInfo().username || 'admin'
+    const name = userInfo().username
+    if (name) return name
   } catch {
-    return 'admin'
+    // No passwd entry for this uid (a bare container): fall back to the environment.
   }
+  return process.env.USER || process.env.LOGNAME || 'admin'
 }

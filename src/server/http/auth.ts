@@ -88,6 +88,8 @@ function tokenErrorMessage(error: unknown): string {
 /** Options of `signToken`. */
 export interface SignOptions {
   readonly days: number
+  /** Validity in seconds, when shorter than a day matters (`token --expires 8h`); wins over days. */
+  readonly seconds?: number
   readonly subject: string
   readonly scope: Scope
   /** The `jti`, so that the token can be revoked alone (see `newTokenId`). */
@@ -103,6 +105,6 @@ export async function signToken(secret: Uint8Array, options: SignOptions): Promi
     .setSubject(options.subject)
     .setJti(options.tokenId)
     .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + options.days * 86_400)
+    .setExpirationTime(issuedAt + (options.seconds ?? options.days * 86_400))
     .sign(secret)
 }
