@@ -1,7 +1,7 @@
 import {
   formatProblem,
   loadTopology,
-  topologyWarnings,
+  nodeWarnings,
   TopologyError,
   type Topology,
 } from '../../topology/index.ts'
@@ -30,7 +30,7 @@ export function logTopologyProblems(error: TopologyError, logger: Logger): void 
 
 /** Log node-level warnings (a node lacking a variable its platform lists). */
 export function logNodeWarnings(topology: Topology, logger: Logger): void {
-  for (const warning of topologyWarnings(topology)) {
+  for (const warning of nodeWarnings(topology.nodes.values(), topology.platforms)) {
     logger.warn(warning)
   }
 }
