@@ -47,11 +47,30 @@ export class ServerResponseError extends CliError {
   }
 }
 
-/** The server refused the token (401) or its scope (403): exit 4. */
+/**
+ * A 400 without a JSON:API error: power-server 1.0's "Unrecognised nodes syntax". It refused
+ * before acting, so the request may be sent again in a form it parses: exit 2 otherwise.
+ */
+export class UnparsedTargetsError extends TargetError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnparsedTargetsError'
+  }
+}
+
+/** A group the server does not have (power-server 1.0 has none at all): exit 1. */
+export class NoSuchGroupError extends CliError {
+  constructor(message: string) {
+    super(message, { code: 'ERR_NO_SUCH_GROUP', exitCode: EXIT.failed })
+    this.name = 'NoSuchGroupError'
+  }
+}
+
+/** The server refused the token (401, or 403 without a scope error code) or its scope (403): exit 4. */
 export class TokenRejectedError extends CliError {
   readonly status: number
-  constructor(message: string, options: { status: number; cause?: unknown }) {
-    const code = options.status === 403 ? 'ERR_TOKEN_SCOPE' : 'ERR_TOKEN_REJECTED'
+  constructor(message: string, options: { status: number; cause?: unknown; scope?: boolean }) {
+    const code = options.scope ? 'ERR_TOKEN_SCOPE' : 'ERR_TOKEN_REJECTED'
     super(message, { code, exitCode: EXIT.rejected, cause: options.cause })
     this.name = 'TokenRejectedError'
     this.status = options.status

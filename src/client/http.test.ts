@@ -50,7 +50,13 @@ test('maps failures to the error classes and exit codes of SPEC §8', async () =
   await expect(replying(new Response('', { status: 401 }))('GET', '/')).rejects.toBeInstanceOf(
     TokenRejectedError,
   )
+  // A 403 without an error code (power-server 1.0's) refused the token; only ERR_SCOPE blames the scope.
   await expect(replying(new Response('', { status: 403 }))('GET', '/')).rejects.toMatchObject({
+    code: 'ERR_TOKEN_REJECTED',
+    exitCode: 4,
+  })
+  const scope = JSON.stringify({ errors: [{ code: 'ERR_SCOPE', detail: 'needs power' }] })
+  await expect(replying(new Response(scope, { status: 403 }))('GET', '/')).rejects.toMatchObject({
     code: 'ERR_TOKEN_SCOPE',
     exitCode: 4,
   })

@@ -1,6 +1,12 @@
 import type { Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
-import { ServerResponseError, TargetError, TokenRejectedError, UnreachableError } from './errors.ts'
+import {
+  ServerResponseError,
+  TargetError,
+  TokenRejectedError,
+  UnparsedTargetsError,
+  UnreachableError,
+} from './errors.ts'
 import { oneLine } from './text.ts'
 import { readBody, ReplyTooLargeError, tooLarge } from './reply-limit.ts'
 import { certificateAdvice, fetchTls, isCertificateError } from './tls.ts'
@@ -203,12 +209,23 @@ function statusFailure(
       { status },
     )
   }
-  if (status === 403) {
+  if (status === 403 && errorCode(body) === 'ERR_SCOPE') {
     return new TokenRejectedError(
       `The token from ${config.tokenSource} does not allow this (${said}); power actions need a token with the "power" scope: ask your administrator for one`,
+      { status, scope: true },
+    )
+  }
+  if (status === 403) {
+    // power-server 1.0 answers every refused token so, with no reason: say what it may be.
+    return new TokenRejectedError(
+      `The power server refused the token from ${config.tokenSource} (${status}: ${plainText(body) || 'Forbidden'}): it has expired, was signed with another secret, or lacks the scope for this; ask your administrator for a new one (they run "flight-power token" on the server host)`,
       { status },
     )
   }
+  if (status === 400 && errorDetail(body) === undefined)
+    return new UnparsedTargetsError(
+      `The power server refused the request (${status}: ${plainText(body) || response.statusText})`,
+    )
   if (status === 400) return new TargetError(`The power server refused the request (${said})`)
   if (status === 414 || status === 431) {
     // Bun and most proxies cap a request line at 8-16 KiB: about 1,500 names written out.
@@ -264,6 +281,25 @@ function errorDetail(body: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** The `code` of a JSON:API error document's first error, if any. */
+function errorCode(body: string): string | undefined {
+  try {
+    const doc = JSON.parse(body) as { errors?: { code?: unknown }[] }
+    const code = Array.isArray(doc.errors) ? doc.errors[0]?.code : undefined
+    return typeof code === 'string' ? code : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A short non-JSON body (power-server 1.0's `text/html`) as one line of text, tags removed. */
+function plainText(body: string): string {
+  if (body.length > 500 || body.trimStart().startsWith('{')) return ''
+  return oneLine(body.replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim()
 }
 
 function describeCause(error: unknown): string {

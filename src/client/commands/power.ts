@@ -8,7 +8,8 @@ import {
 import { cacheQuery } from '../cache-flags.ts'
 import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
-import { TargetError } from '../errors.ts'
+import { TargetError, UnparsedTargetsError } from '../errors.ts'
+import { legacyRetry, requireGroups } from '../legacy.ts'
 import {
   describe,
   foldNames,
@@ -100,18 +101,29 @@ export async function runPower(
   }
 
   const { method, path } = ACTION_ROUTE[action]
-  const results = await runLiveAction(
-    request,
-    {
-      action,
-      method,
-      path,
-      query: { ...targets.query, ...cache },
-      body: method === 'POST' ? actionParamsBody(params) : undefined,
-    },
-    { config, doing: `${DOING[action]} ${args.join(' ')}`, stream: !!options.stream },
-    io,
-  )
+  const send = (query: TargetQuery['query']) =>
+    runLiveAction(
+      request,
+      {
+        action,
+        method,
+        path,
+        query: { ...query, ...cache },
+        body: method === 'POST' ? actionParamsBody(params) : undefined,
+      },
+      { config, doing: `${DOING[action]} ${args.join(' ')}`, stream: !!options.stream },
+      io,
+    )
+  let results: NodeResult[]
+  try {
+    results = await send(targets.query)
+  } catch (error) {
+    // Refused before acting (a 400): sending again in a form power-server 1.0 parses is safe.
+    if (!(error instanceof UnparsedTargetsError)) throw error
+    results = await send(await legacyRetry(error, targets, request))
+  }
+  // A server without the named groups (power-server 1.0 ignores ?groups=) answers nothing.
+  if (results.length === 0) await requireGroups(targets, request)
 
   let wait: WaitResult | undefined
   const target = WAIT_TARGET[action]
@@ -128,8 +140,15 @@ export async function runPower(
     try {
       wait = await waitForState(
         names,
-        async (batch) =>
-          parseCommandResults(await request('GET', '/', { nodes: foldNames(batch) }), 'status'),
+        async (batch) => {
+          // Status acts on nothing: a server refusing ranges (power-server 1.0) gets names.
+          const ask = (nodes: string) => request('GET', '/', { nodes })
+          const reply = await ask(foldNames(batch)).catch((error: unknown) => {
+            if (error instanceof UnparsedTargetsError) return ask(batch.join(','))
+            throw error
+          })
+          return parseCommandResults(reply, 'status')
+        },
         { target, timeoutMs: waitTimeout * 1000, onPoll: (left) => (pending = left) },
       )
     } finally {
