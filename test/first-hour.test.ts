@@ -291,3 +291,84 @@ describe('tokens (point 8)', () => {
     expect(result.stderr.match(/ask/g)).toHaveLength(1)
   }, 60_000)
 })
+
+/** A minimal Flight Runway launcher: finds the command whose header names it and runs it. */
+const LAUNCHER = `#!/bin/bash
+root="$1"; cmd="$2"; shift 2
+for file in "$root"/libexec/commands/*; do
+  if [ "$(sed -n 's/^: NAME: //p' "$file" | head -n 1)" = "$cmd" ]; then
+    flexec() { exec "$@"; }
+    export -f flexec
+    exec bash "$file" "$@"
+  fi
+done
+echo "flight: no such command: $cmd" >&2
+exit 127
+`
+
+describe('Flight Runway commands (point 9)', () => {
+  test('init installs "flight power" and "flight power-server-generate-token"; they run this binary', async () => {
+    const server = await startServer({
+      topology: `static_nodes:\n  n01: { platform: p, ipmi_username: a }\nplatforms:\n  p:\n${PLATFORM}`,
+    })
+    servers.push(server)
+    const launcher = join(await scratch(), 'flight')
+    await writeFile(launcher, LAUNCHER, { mode: 0o755 })
+    const root = join(server.prefix, 'opt/flight')
+    const flight = (args: string[], env: Record<string, string> = {}) =>
+      (async () => {
+        const run = Bun.spawn([launcher, root, ...args], {
+          stdout: 'pipe',
+          stderr: 'pipe',
+          env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
+        })
+        const [stdout, stderr, code] = await Promise.all([
+          new Response(run.stdout).text(),
+          new Response(run.stderr).text(),
+          run.exited,
+        ])
+        return { stdout, stderr, code }
+      })()
+    for (const name of ['power', 'power-server-generate-token']) {
+      const text = await readFile(join(root, 'libexec/commands', name), 'utf8')
+      expect(text).toContain(`\n: NAME: ${name}\n: SYNOPSIS: `)
+      expect(text).toMatch(/\n: VERSION: \d+\.\d+\.\d+\n/)
+    }
+    // The client config init wrote (under the prefix) holds the token; only the port differs.
+    const status = await flight(['power', 'status', 'n01'], { FLIGHT_POWER_URL: server.url })
+    expect(status).toEqual({ code: 0, stdout: 'n01  On\n', stderr: '' })
+
+    const token = await flight(['power-server-generate-token', '90'])
+    expect(token.stderr).toBe('')
+    expect(token.code).toBe(0)
+    expect(token.stdout.trim().split('\n')).toHaveLength(1)
+    const claims = decodeJwt(token.stdout.trim())
+    expect(claims.exp! - claims.iat!).toBe(90 * 86_400)
+    const withIt = await runCli([
+      'status',
+      'n01',
+      '--url',
+      server.url,
+      '--token',
+      token.stdout.trim(),
+    ])
+    expect(withIt.code).toBe(0)
+    const bad = await flight(['power-server-generate-token', 'ninety'])
+    expect(bad.code).toBe(2)
+    expect(bad.stdout).toBe('')
+    expect(bad.stderr).toStartWith('flight-power: Invalid DAYS "ninety"')
+  }, 60_000)
+
+  test('init --runway on a client-only node writes only "flight power"', async () => {
+    const prefix = await scratch()
+    const result = await runCli(['init', '--runway', '--prefix', prefix])
+    expect(result.code).toBe(0)
+    const commands = join(prefix, 'opt/flight/libexec/commands')
+    expect(result.stdout).toContain(`wrote ${join(commands, 'power')} (mode 0755`)
+    expect(await Array.fromAsync(new Bun.Glob('**/*').scan({ cwd: prefix }))).toEqual([
+      'opt/flight/libexec/commands/power',
+    ])
+    const again = await runCli(['init', '--runway', '--prefix', prefix])
+    expect(again.stdout).toContain(`skipped ${join(commands, 'power')}: it already exists`)
+  })
+})

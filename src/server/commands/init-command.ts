@@ -8,6 +8,7 @@ import { DEFAULT_TOPOLOGY } from './default-topology.ts'
 import { mintToken } from './mint.ts'
 import { certificateNames, SELF_SIGNED_DAYS, selfSigned } from './self-signed.ts'
 import { notInstalledReason } from './install-location.ts'
+import { runwayCommands, runwayCommandsDir } from './runway.ts'
 import { serviceUnit, UNIT_NAME, unitExecPath } from './service-unit.ts'
 
 /** Days the client token written by `init` stays valid; renew with `flight-power token`. */
@@ -23,6 +24,7 @@ export function installPaths(prefix: string, configFile?: string) {
     unit: join(root, 'etc/systemd/system', UNIT_NAME),
     tlsCert: join(root, 'opt/flight/etc/power-server/tls/server.crt'),
     tlsKey: join(root, 'opt/flight/etc/power-server/tls/server.key'),
+    runway: runwayCommandsDir(root),
   }
 }
 
@@ -40,16 +42,29 @@ export function registerInitCommand(cli: CAC): void {
       '--config <file>',
       'Write the server config here instead of <prefix>/opt/flight/etc/power-server.conf',
     )
+    .option(
+      '--runway',
+      'Client-only node: install only the Flight Runway command "flight power" under <prefix>/opt/flight/libexec/commands',
+    )
     .option('--tls', 'Serve HTTPS: write a self-signed certificate (needs the openssl command)')
     .option('--tls-name <name>', 'A name the certificate is for, besides this host and localhost')
     .example('flight-power init --prefix /tmp/demo')
     .example('flight-power init --tls --tls-name head1.cluster')
+    .example('flight-power init --runway')
     .action(
-      async (options: { prefix?: unknown; config?: string; tls?: boolean; tlsName?: unknown }) =>
-        init(String(options.prefix ?? '/'), options.config, {
-          tls: options.tls === true || options.tlsName !== undefined,
-          names: [options.tlsName ?? []].flat().map(String),
-        }),
+      async (options: {
+        prefix?: unknown
+        config?: string
+        tls?: boolean
+        tlsName?: unknown
+        runway?: boolean
+      }) =>
+        options.runway
+          ? initRunway(String(options.prefix ?? '/'))
+          : init(String(options.prefix ?? '/'), options.config, {
+              tls: options.tls === true || options.tlsName !== undefined,
+              names: [options.tlsName ?? []].flat().map(String),
+            }),
     )
 }
 
@@ -119,6 +134,8 @@ async function init(
       : `skipped ${paths.unit}: it already exists`,
   )
 
+  said.push(...(await writeRunway(prefix, paths, execPath, true)))
+
   for (const line of said) console.log(line)
   const why = wroteUnit ? notInstalledReason(execPath) : undefined
   if (why) {
@@ -128,6 +145,41 @@ async function init(
   }
   for (const line of nextSteps(prefix, paths, execPath)) console.log(`next: ${line}`)
   return code
+}
+
+/** `init --runway`: on a client-only node, only the `flight power` runway command. */
+async function initRunway(prefix: string): Promise<number> {
+  const paths = installPaths(prefix)
+  for (const line of await writeRunway(prefix, paths, unitExecPath(), false)) console.log(line)
+  console.log(
+    `next: put base_url and jwt_token in ${paths.clientConfig}, then: flight power status @all`,
+  )
+  return EXIT.ok
+}
+
+/** Write the runway commands that do not exist yet; a `power` there may be power-client's. */
+async function writeRunway(
+  prefix: string,
+  paths: ReturnType<typeof installPaths>,
+  execPath: string,
+  server: boolean,
+): Promise<string[]> {
+  const underPrefix = resolve(prefix) !== '/'
+  const commands = runwayCommands({
+    execPath,
+    clientConfig: underPrefix ? paths.clientConfig : undefined,
+    serverConfig: server ? paths.config : undefined,
+  })
+  const said: string[] = []
+  for (const command of commands) {
+    const path = join(paths.runway, command.name)
+    said.push(
+      (await writeNew(path, command.text, 0o755))
+        ? `wrote ${path} (mode 0755, Flight Runway command: flight ${command.name})`
+        : `skipped ${path}: it already exists (remove OpenFlight's to use flight-power's)`,
+    )
+  }
+  return said
 }
 
 /** Where the README installs the binary: on PATH for root and for every user. */
