@@ -70,7 +70,7 @@ describe('init', () => {
   })
 
   test('writes the systemd unit embedded in the binary, naming this binary and its config', async () => {
-    const { result, paths } = await initPrefix()
+    const { prefix, result, paths } = await initPrefix()
     const binary = await buildBinary()
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`wrote ${paths.unit} (mode 0644, runs ${binary} serve)`)
@@ -83,7 +83,7 @@ describe('init', () => {
     )
     // The test binary lives in a temporary folder: a unit running it would break silently.
     expect(result.stderr).toBe(
-      `flight-power: warning: the unit runs ${binary}, but it is under /tmp, a temporary folder: install the binary first (sudo install -D -m 0755 ${binary} /usr/local/bin/flight-power), then delete ${paths.unit} and run "/usr/local/bin/flight-power init" again, or edit its ExecStart=\n`,
+      `flight-power: warning: the unit runs ${binary}, but it is under /tmp, a temporary folder: install the binary first (sudo install -D -m 0755 ${binary} /usr/local/bin/flight-power), then delete ${paths.unit} and run "/usr/local/bin/flight-power init --prefix ${prefix}" again, or edit its ExecStart=\n`,
     )
     expect((await stat(paths.unit)).mode & 0o777).toBe(0o644)
     const unit = await readFile(paths.unit, 'utf8')

@@ -14,8 +14,9 @@ export interface ResolvedOptions {
   readonly shell: string
 }
 
-// Enough for scripts to find their tools and behave as the server's user, and nothing more:
-// the server's own environment holds the JWT secret.
+// Only when no baseEnv is given (tests, tools): enough for scripts to find their tools and
+// behave as the user. The server always gives one: its environment and power-server.conf's
+// other lines minus its own settings (src/server/config/script-environment.ts).
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'USER', 'LOGNAME', 'SHELL', 'TZ'] as const
 
 /** Checks runner options once, at construction, so a bad configuration fails before any script */

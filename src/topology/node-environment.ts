@@ -14,7 +14,8 @@ export class MissingVariableError extends Error {
 }
 
 /**
- * The environment a node's scripts see: exactly the platform's listed variables.
+ * The node variables a script gets: exactly the platform's listed variables, exported over
+ * the server's environment (minus its own settings), which the server passes separately.
  * Throws MissingVariableError before anything runs when the node lacks one.
  */
 export function nodeEnvironment(node: Node, platform: Platform): Record<string, string> {

@@ -140,7 +140,7 @@ async function init(
   const why = wroteUnit ? notInstalledReason(execPath) : undefined
   if (why) {
     console.error(
-      `flight-power: warning: the unit runs ${execPath}, but ${why}: install the binary first (sudo install -D -m 0755 ${execPath} ${INSTALLED_PATH}), then delete ${paths.unit} and run "${INSTALLED_PATH} init" again, or edit its ExecStart=`,
+      `flight-power: warning: the unit runs ${execPath}, but ${why}: install the binary first (sudo install -D -m 0755 ${execPath} ${INSTALLED_PATH}), then delete ${paths.unit} and run "${INSTALLED_PATH} init${resolve(prefix) === '/' ? '' : ` --prefix ${prefix}`}" again, or edit its ExecStart=`,
     )
   }
   for (const line of nextSteps(prefix, paths, execPath)) console.log(`next: ${line}`)
