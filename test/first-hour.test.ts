@@ -8,7 +8,7 @@ import { tmpdir, userInfo } from 'node:os'
 import { decodeJwt, SignJWT } from 'jose'
 import { loadServerConfig } from '../src/server/index.ts'
 import { join } from 'node:path'
-import { buildBinary, runCli, startServer, type TestServer } from './harness.ts'
+import { buildBinary, repoRoot, runCli, startServer, type TestServer } from './harness.ts'
 
 const servers: TestServer[] = []
 afterAll(async () => {
@@ -371,4 +371,61 @@ describe('Flight Runway commands (point 9)', () => {
     const again = await runCli(['init', '--runway', '--prefix', prefix])
     expect(again.stdout).toContain(`skipped ${join(commands, 'power')}: it already exists`)
   })
+})
+
+describe('the README (point 1)', () => {
+  test('its install command names a folder on PATH, and its no-root walkthrough works as written', async () => {
+    const readme = await readFile(join(repoRoot, 'README.md'), 'utf8')
+    expect(readme).toContain(
+      'sudo install -D -m 0755 dist/flight-power /usr/local/bin/flight-power\n',
+    )
+    expect(readme).toContain('sudo flight-power init ')
+    const blocks = [...readme.matchAll(/```\n([\s\S]*?)```/g)].map((match) => match[1]!)
+    const walk = readme.slice(
+      readme.indexOf('To try it without root'),
+      readme.indexOf('**What a node needs.**'),
+    )
+    const [init, serve, status] = [...walk.matchAll(/^(\.\/dist\/flight-power [^\n]+)$/gm)].map(
+      (match) => match[1]!,
+    )
+    expect(blocks.length).toBeGreaterThan(3)
+    expect(init).toStartWith('./dist/flight-power init --prefix')
+    const home = await scratch()
+    const binary = await buildBinary()
+    // Word for word, but for the binary's place and a free port for the server.
+    const shell = (line: string, extra = '') =>
+      Bun.spawn(['bash', '-c', `${line.replace('./dist/flight-power', binary)}${extra}`], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+        env: { PATH: process.env.PATH ?? '', HOME: home },
+      })
+    const initRun = shell(init!)
+    expect(await initRun.exited).toBe(0)
+    const server = shell(serve!, ' --port 0 --bind 127.0.0.1')
+    try {
+      const reader = server.stderr.getReader()
+      let log = ''
+      let url: string | undefined
+      while (!url) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error(`serve ended: ${log}`)
+        log += new TextDecoder().decode(value)
+        url = /listening on (http:\/\/\S+)/.exec(log)?.[1]
+      }
+      const client = shell(status!, ` --url ${url}`)
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(client.stdout).text(),
+        new Response(client.stderr).text(),
+        client.exited,
+      ])
+      expect({ code, stdout, stderr }).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: 'flight-power: no nodes matched the targets\n',
+      })
+    } finally {
+      server.kill()
+      await server.exited
+    }
+  }, 60_000)
 })
