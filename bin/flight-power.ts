@@ -9,15 +9,19 @@ import { registerSlurmCommands } from '../src/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
 import { CliError, EXIT } from '../src/topology/index.ts'
 import { registerCheckCommand } from './check-command.ts'
+import { completeNames, registerCompletionCommand } from './completion-command.ts'
 import { installHelp, unknownCommand } from './help.ts'
 import { VERSION } from './version.ts'
 
 async function main(argv: string[]): Promise<number> {
+  // The completion script's helper: not a command anyone types, so not in the help.
+  if (argv[2] === '__complete') return completeNames(argv[3])
   const cli = cac('flight-power')
   registerServerCommands(cli)
   registerClientCommands(cli)
   registerSlurmCommands(cli)
   registerCheckCommand(cli)
+  registerCompletionCommand(cli)
   const help = installHelp(cli)
   // Our own --version: cac's would add the platform and Node's version, which Bun fakes.
   cli.option('-v, --version', 'Display the version')

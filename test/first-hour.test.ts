@@ -429,3 +429,81 @@ describe('the README (point 1)', () => {
     }
   }, 60_000)
 })
+
+describe('shell completion (point 7)', () => {
+  /** Complete `line` as bash would at its end, with the script `completion bash` prints. */
+  async function complete(line: string, env: Record<string, string>): Promise<string[]> {
+    const binary = await buildBinary()
+    const script = (await runCli(['completion', 'bash'])).stdout
+    const dir = await scratch()
+    await writeFile(join(dir, 'completion.bash'), script)
+    const words = line.split(' ')
+    const run = Bun.spawn(
+      [
+        'bash',
+        '-c',
+        `source "$1"; COMP_WORDS=("$2" \${@:3}); COMP_CWORD=$(( $# - 2 )); _flight_power; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        'bash',
+        join(dir, 'completion.bash'),
+        binary,
+        ...words.slice(1),
+      ],
+      { stdout: 'pipe', stderr: 'pipe', env: { PATH: process.env.PATH ?? '', HOME: dir, ...env } },
+    )
+    const [stdout] = await Promise.all([new Response(run.stdout).text(), run.exited])
+    return stdout
+      .split('\n')
+      .filter((word) => word !== '')
+      .sort()
+  }
+
+  test('commands, options, @groups and node names from the server; a silent server completes nothing', async () => {
+    const server = await startServer({
+      topology: `static_nodes:\n  demo01: { platform: p, ipmi_username: a }\n  demo02: { platform: p, ipmi_username: a }\n  gpu1: { platform: p, ipmi_username: a }\ngroups:\n  rack1: demo01\nplatforms:\n  p:\n${PLATFORM}`,
+    })
+    servers.push(server)
+    const cache = await scratch()
+    const env = {
+      FLIGHT_POWER_URL: server.url,
+      FLIGHT_POWER_TOKEN: server.readToken,
+      XDG_CACHE_HOME: cache,
+    }
+    expect(await complete('flight-power st', env)).toEqual(['status'])
+    expect(await complete('flight-power status --ca', env)).toEqual(['--ca-file', '--cached'])
+    expect(await complete('flight-power off --no', env)).toEqual(['--no-color'])
+    expect(await complete('flight-power status de', env)).toEqual(['demo01', 'demo02'])
+    expect(await complete('flight-power on @ra', env)).toEqual(['@rack1'])
+    expect(await complete('flight-power on -g ', env)).toEqual(['all', 'rack1'])
+    expect(await complete('flight-power check --c', env)).toEqual(['--color', '--config'])
+
+    // Cached: the names still come once the server is gone.
+    await server.stop()
+    servers.splice(servers.indexOf(server), 1)
+    expect(await complete('flight-power status g', env)).toEqual(['gpu1'])
+
+    // A server that accepts and never answers, no cache: nothing, and the shell is not held.
+    const silent = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+    try {
+      const quiet = {
+        FLIGHT_POWER_URL: `http://127.0.0.1:${silent.port}`,
+        FLIGHT_POWER_TOKEN: 't',
+        XDG_CACHE_HOME: await scratch(),
+      }
+      expect(await complete('flight-power status de', quiet)).toEqual([])
+    } finally {
+      silent.stop(true)
+    }
+  }, 60_000)
+
+  test('completion zsh prints a script zsh accepts; another shell is refused', async () => {
+    const zsh = await runCli(['completion', 'zsh'])
+    expect(zsh.code).toBe(0)
+    expect(zsh.stdout).toContain('bashcompinit')
+    expect(zsh.stdout).toContain('complete -F _flight_power flight-power')
+    expect(await runCli(['completion', 'fish'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'flight-power: Invalid shell "fish": expected bash or zsh\n',
+    })
+  })
+})
