@@ -79,7 +79,8 @@ test('status --cached on 10,000 nodes starts no script; --max-age re-asks the st
 test('list --verbose shows each node state and its age', async () => {
   const result = await cli(['list', '--verbose'])
   expect(result.code).toBe(0)
-  expect(result.stdout).toMatch(/^n00010 +p +off, read \d+[smh] ago$/m)
+  // Platform, last known state and age, then what the platform can do.
+  expect(result.stdout).toMatch(/^n00010 +p +off, read \d+[smh] ago  \([a-z ]+\)$/m)
   expect(result.stdout.split('\n').filter((line) => line !== '').length).toBe(NODES)
 }, 120_000)
 
