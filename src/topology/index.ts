@@ -1,7 +1,7 @@
 export { ACTIONS, DEFAULT_STATUS_OFF_EXIT_CODE, DEFAULT_TIMEOUT_SECONDS } from './types.ts'
 export type { Action, Node, Platform, Topology } from './types.ts'
 export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
-export { loadTopology, parseTopology } from './load.ts'
+export { loadTopology, parseTopology, type LoadOptions } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'
 export { ALL_GROUP } from './read-groups.ts'
 export {
