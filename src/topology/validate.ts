@@ -215,7 +215,10 @@ function readNodes(
     }
     const variables: Record<string, string> = {}
     let platform: string | undefined
-    for (const [field, raw] of Object.entries(spec)) {
+    // for…in over a parsed mapping visits its own keys in Object.entries' order, without
+    // building an array per node: this loop runs once per field of 100,000 nodes.
+    for (const field in spec) {
+      const raw = spec[field]
       if (field === 'platform') {
         if (typeof raw !== 'string' || raw === '')
           report(at(field), 'must be the name of a platform')
@@ -229,7 +232,7 @@ function readNodes(
         if (raw !== name) report(at(field), "a node's name is its key and cannot be set")
       } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
         report(at(field), 'variable names must be valid shell variable names')
-      } else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) {
+      } else if (raw === null || isPlainValue(raw)) {
         // A bare `key:` is an empty value, as power-server read it.
         variables[field] = raw === null ? '' : String(raw)
       } else {
@@ -244,6 +247,10 @@ function readNodes(
     if (platform) nodes.set(name, { name, platform, variables })
   }
   return nodes
+}
+
+function isPlainValue(raw: unknown): boolean {
+  return typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
 }
 
 /** `: did you mean "power_on"?` when a near miss is in `known`, else nothing. */
