@@ -93,8 +93,13 @@ export function hashText(text: string, at = 0, stop = text.length): number {
 
 /** `hash` continued over `text[at…stop)`, for text that comes in pieces. */
 export function hashMore(hash: number, text: string, at: number, stop: number): number {
-  for (let i = at; i < stop; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  for (let i = at; i < stop; i++) hash = hashStep(hash, text.charCodeAt(i))
   return hash >>> 0
+}
+
+/** `hash` continued over one code unit; `>>> 0` the result once the text is done. */
+export function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193)
 }
 
 /** Continue hash `a` with the hash of `b`, well mixed (murmur3's finaliser). */
@@ -122,7 +127,8 @@ function visit(value: unknown, depth: number, digest: YamlDigest): boolean {
   if (typeof value === 'object' && value !== null) {
     const prototype = Object.getPrototypeOf(value)
     if (prototype !== Object.prototype && prototype !== null) return false
-    for (const key of Object.keys(value)) {
+    // for…in: a parsed mapping has only its own keys, and this is twice as fast as Object.keys.
+    for (const key in value) {
       digest.addKey(hashText(key), key.length, depth)
       if (!visit((value as Record<string, unknown>)[key], depth + 1, digest)) return false
     }

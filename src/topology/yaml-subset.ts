@@ -1,4 +1,4 @@
-import { EMPTY_HASH, hashMore, hashText, YamlDigest } from './yaml-digest.ts'
+import { EMPTY_HASH, hashMore, hashStep, hashText, YamlDigest } from './yaml-digest.ts'
 
 /*
  * A strict reader of the plain YAML that topologies are written in: block mappings and lists
@@ -20,28 +20,45 @@ const NEWLINE = 10
 /** yaml refuses implicit keys over 1024 characters; keep well clear of the edge. */
 const MAX_KEY = 1000
 /** Characters that may not start a plain scalar or key here (YAML indicators and quotes). */
-const INDICATORS = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)))
-/** Characters YAML does not allow in a stream (or that it treats as line breaks). */
+const INDICATORS = asciiTable('-?:,[]{}#&*!|>\'"%@`')
+/** Characters YAML does not allow in a stream, or treats as line breaks (CR among them). */
 const UNPRINTABLE = /[\x00-\x08\x0B-\x1F\x7F-\x9F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]/
 /** First characters of a plain scalar that YAML 1.2's core schema may read as a non-string. */
-const TYPED_START = new Set([...'0123456789+-.~nNtTfF'].map((c) => c.charCodeAt(0)))
+const TYPED_START = asciiTable('0123456789+-.~nNtTfF')
 
 /** Every form the core schema reads as a null, boolean or number, in one test (they are rare). */
 const MAYBE_TYPED =
   /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)?$/
+
+/** A set of ASCII characters as a lookup table, for the hot loops. */
+function asciiTable(chars: string): { has(code: number): boolean } {
+  const table = new Uint8Array(128)
+  for (const char of chars) table[char.charCodeAt(0)] = 1
+  return { has: (code) => table[code] === 1 }
+}
 
 /** Thrown inside the scanner when the text leaves the subset; never escapes it. */
 class Declined extends Error {}
 
 /** The digest of the value `text` holds, or undefined when the text leaves the subset. */
 export function scanSubset(text: string): YamlDigest | undefined {
-  if (UNPRINTABLE.test(text) || text.includes('\r')) return undefined
+  if (!printable(text)) return undefined
   try {
     return new Scanner(text).scan()
   } catch (error) {
     if (error instanceof Declined) return undefined
     throw error
   }
+}
+
+/** Whether YAML allows every character of `text` (and it has no CR, which we leave to yaml). */
+function printable(text: string): boolean {
+  // One quick pass for anything but printable ASCII; the few it finds are checked one by one.
+  const unusual = /[^\t\n\x20-\x7E]/g
+  for (let match = unusual.exec(text); match; match = unusual.exec(text)) {
+    if (UNPRINTABLE.test(match[0])) return false
+  }
+  return true
 }
 
 /** The value of a plain scalar under YAML 1.2's core schema, as the `yaml` library reads it. */
@@ -154,15 +171,17 @@ class Scanner {
       this.#addKey(quoted.value, depth)
     } else {
       if (INDICATORS.has(first)) decline()
+      let hash = EMPTY_HASH
       for (; ; colon++) {
         if (colon >= end) decline()
         const code = text.charCodeAt(colon)
         if (code === TAB) decline()
         if (code === HASH && text.charCodeAt(colon - 1) === SPACE) decline()
         if (code === COLON && (colon + 1 === end || text.charCodeAt(colon + 1) === SPACE)) break
+        hash = hashStep(hash, code)
       }
       if (text.charCodeAt(colon - 1) === SPACE) decline()
-      this.#addPlainKey(at, colon, depth)
+      this.#addPlainKey(at, colon, hash >>> 0, depth)
     }
     if (colon + 1 < end && text.charCodeAt(colon + 1) !== SPACE) decline()
     return colon
@@ -197,24 +216,31 @@ class Scanner {
   #plain(at: number, end: number): void {
     const text = this.#text
     if (this.#badStart(at)) decline()
-    let stop = at
-    for (; stop < end; stop++) {
-      const code = text.charCodeAt(stop)
+    // One pass: check, and hash up to the last character that is not a space.
+    let hash = EMPTY_HASH
+    let kept = hash
+    let last = at
+    for (let i = at; i < end; i++) {
+      const code = text.charCodeAt(i)
       if (code === TAB) decline()
-      if (code === HASH && text.charCodeAt(stop - 1) === SPACE) break
-      if (code === COLON && (stop + 1 === end || text.charCodeAt(stop + 1) === SPACE)) decline()
+      if (code === HASH && text.charCodeAt(i - 1) === SPACE) break
+      if (code === COLON && (i + 1 === end || text.charCodeAt(i + 1) === SPACE)) decline()
+      hash = hashStep(hash, code)
+      if (code !== SPACE) {
+        kept = hash
+        last = i + 1
+      }
     }
-    while (text.charCodeAt(stop - 1) === SPACE) stop--
-    this.#addPlain(at, stop)
+    this.#addPlain(at, last, kept >>> 0)
   }
 
-  #addPlain(at: number, stop: number): void {
-    const text = this.#text
+  /** A plain scalar `text[at…stop)` whose text hashes to `hash`. */
+  #addPlain(at: number, stop: number, hash: number): void {
     if (this.#mayBeTyped(at, stop)) {
-      this.#digest.addScalar(coreScalar(text.slice(at, stop)))
+      this.#digest.addScalar(coreScalar(this.#text.slice(at, stop)))
       return
     }
-    this.#digest.addString(hashText(text, at, stop), stop - at)
+    this.#digest.addString(hash, stop - at)
   }
 
   /** A one-line flow mapping or list of scalars from its opening bracket; returns the index after its close. */
@@ -255,31 +281,35 @@ class Scanner {
       return quoted.end
     }
     if (at >= end || this.#badStart(at)) decline()
+    let hash = EMPTY_HASH
+    let kept = hash
+    let last = at
     let stop = at
     for (; stop < end; stop++) {
       const code = text.charCodeAt(stop)
-      if (code === ','.charCodeAt(0) || code === '}'.charCodeAt(0) || code === ']'.charCodeAt(0))
-        break
+      if (code === 44 || code === 125 || code === 93) break // , } ]
       if (code === COLON) {
         if (key) break
         decline()
       }
-      if (code === TAB || code === HASH || code === '['.charCodeAt(0) || code === '{'.charCodeAt(0))
-        decline()
+      if (code === TAB || code === HASH || code === 91 || code === 123) decline() // [ {
+      hash = hashStep(hash, code)
+      if (code !== SPACE) {
+        kept = hash
+        last = stop + 1
+      }
     }
-    let last = stop
-    while (text.charCodeAt(last - 1) === SPACE) last--
     if (key) {
       if (last !== stop) decline()
-      this.#addPlainKey(at, stop, keyDepth)
+      this.#addPlainKey(at, stop, kept >>> 0, keyDepth)
     } else {
-      this.#addPlain(at, last)
+      this.#addPlain(at, last, kept >>> 0)
     }
     return stop
   }
 
-  /** A plain key `text[at…stop)`: it must read as a string, so JavaScript sees it as written. */
-  #addPlainKey(at: number, stop: number, depth: number): void {
+  /** A plain key `text[at…stop)` hashing to `hash`: it must read as a string, as written. */
+  #addPlainKey(at: number, stop: number, hash: number, depth: number): void {
     const text = this.#text
     const first = text.charCodeAt(at)
     if (this.#mayBeTyped(at, stop) || first === 60 || first === 95 || stop - at > MAX_KEY) {
@@ -288,7 +318,7 @@ class Scanner {
       this.#addKey(key, depth)
       return
     }
-    this.#digest.addKey(hashText(text, at, stop), stop - at, depth)
+    this.#digest.addKey(hash, stop - at, depth)
   }
 
   /** Whether a plain value cannot start at `at`: an indicator, but `-` only before a space (`-1` is a number). */
