@@ -19,7 +19,7 @@ export const ALL_GROUP = 'all'
 export function readGroups(
   value: unknown,
   nodes: ReadonlyMap<string, Node>,
-  declared: ReadonlySet<string>,
+  declared: Pick<ReadonlySet<string>, 'has'>,
   report: Report,
 ): Map<string, string[]> {
   const specs = new Map<string, unknown>()

@@ -51,7 +51,9 @@ export function validateTopology(
 
   const platforms = readPlatforms(value.platforms, report)
   const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
-  const declared = new Set(isRecord(value[nodesKey]) ? Object.keys(value[nodesKey]) : [])
+  // Names written under the nodes key, valid or not; a lookup, not a Set of 100,000 names.
+  const written = isRecord(value[nodesKey]) ? value[nodesKey] : {}
+  const declared = { has: (name: string) => Object.hasOwn(written, name) }
   const groups = readGroups(value.groups, nodes, declared, report)
   if (problems.length > 0) return { problems }
   return { topology: { source, nodes, platforms, groups }, problems }
@@ -200,7 +202,12 @@ function readNodes(
     report([key], 'must be a mapping of node names to nodes')
     return nodes
   }
-  for (const [name, spec] of Object.entries(value)) {
+  // for…in over a parsed mapping visits its own keys in Object.entries' order, without an
+  // array per node or field, and each field name is tested once: these loops run 600,000
+  // times for 100,000 IPMI nodes.
+  const shellNames = new Set<string>()
+  for (const name in value) {
+    const spec = value[name]
     const at = (field?: string): Path => (field ? [key, name, field] : [key, name])
     if (!isValidNodeName(name)) {
       report(
@@ -215,8 +222,6 @@ function readNodes(
     }
     const variables: Record<string, string> = {}
     let platform: string | undefined
-    // for…in over a parsed mapping visits its own keys in Object.entries' order, without
-    // building an array per node: this loop runs once per field of 100,000 nodes.
     for (const field in spec) {
       const raw = spec[field]
       if (field === 'platform') {
@@ -230,11 +235,12 @@ function readNodes(
         else platform = raw
       } else if (field === 'name') {
         if (raw !== name) report(at(field), "a node's name is its key and cannot be set")
-      } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+      } else if (!shellNames.has(field) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
         report(at(field), 'variable names must be valid shell variable names')
       } else if (raw === null || isPlainValue(raw)) {
         // A bare `key:` is an empty value, as power-server read it.
         variables[field] = raw === null ? '' : String(raw)
+        shellNames.add(field)
       } else {
         report(
           at(field),
