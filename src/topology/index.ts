@@ -10,7 +10,7 @@ export {
 } from './types.ts'
 export type { Action, Node, Platform, ScriptKey, Topology } from './types.ts'
 export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
-export { loadTopology, parseTopology } from './load.ts'
+export { loadTopology, parseTopology, type LoadOptions } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'
 export { ALL_GROUP } from './read-groups.ts'
 export {

@@ -29,7 +29,7 @@ export interface ReadGroups {
 export function readGroups(
   value: unknown,
   nodes: ReadonlyMap<string, Node>,
-  declared: ReadonlySet<string>,
+  declared: Pick<ReadonlySet<string>, 'has'>,
   report: Report,
 ): ReadGroups {
   const rates = new Map<string, number>()

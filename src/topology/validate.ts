@@ -56,7 +56,9 @@ export function validateTopology(
 
   const platforms = readPlatforms(value.platforms, report)
   const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
-  const declared = new Set(isRecord(value[nodesKey]) ? Object.keys(value[nodesKey]) : [])
+  // Names written under the nodes key, valid or not; a lookup, not a Set of 100,000 names.
+  const written = isRecord(value[nodesKey]) ? value[nodesKey] : {}
+  const declared = { has: (name: string) => Object.hasOwn(written, name) }
   const { groups, rates: groupRates } = readGroups(value.groups, nodes, declared, report)
   // In line order, as an administrator fixes them top to bottom (the sort is stable).
   if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line) }
@@ -237,7 +239,12 @@ function readNodes(
     report([key], 'must be a mapping of node names to nodes')
     return nodes
   }
-  for (const [name, spec] of Object.entries(value)) {
+  // for…in over a parsed mapping visits its own keys in Object.entries' order, without an
+  // array per node or field, and each field name is tested once: these loops run 600,000
+  // times for 100,000 IPMI nodes.
+  const shellNames = new Set<string>()
+  for (const name in value) {
+    const spec = value[name]
     const at = (field?: string): Path => (field ? [key, name, field] : [key, name])
     if (!isValidNodeName(name)) {
       report(
@@ -252,7 +259,8 @@ function readNodes(
     }
     const variables: Record<string, string> = {}
     let platform: string | undefined
-    for (const [field, raw] of Object.entries(spec)) {
+    for (const field in spec) {
+      const raw = spec[field]
       if (field === 'platform') {
         if (typeof raw !== 'string' || raw === '')
           report(at(field), 'must be the name of a platform')
@@ -264,11 +272,12 @@ function readNodes(
         else platform = raw
       } else if (field === 'name') {
         if (raw !== name) report(at(field), "a node's name is its key and cannot be set")
-      } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+      } else if (!shellNames.has(field) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
         report(at(field), 'variable names must be valid shell variable names')
-      } else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) {
+      } else if (raw === null || isPlainValue(raw)) {
         // A bare `key:` is an empty value, as power-server read it.
         variables[field] = raw === null ? '' : String(raw)
+        shellNames.add(field)
       } else {
         report(
           at(field),
@@ -281,6 +290,10 @@ function readNodes(
     if (platform) nodes.set(name, { name, platform, variables })
   }
   return nodes
+}
+
+function isPlainValue(raw: unknown): boolean {
+  return typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
 }
 
 /** `: did you mean "power_on"?` when a near miss is in `known`, else nothing. */
