@@ -7,7 +7,7 @@ import { cac } from 'cac'
 import { registerClientCommands } from '../src/client/index.ts'
 import { registerSlurmCommands } from '../src/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
-import { CliError, EXIT } from '../src/topology/index.ts'
+import { CliError, errorMessage, EXIT } from '../src/topology/index.ts'
 import { registerCheckCommand } from './check-command.ts'
 import { VERSION } from './version.ts'
 
@@ -55,9 +55,7 @@ function report(error: unknown, argv: string[]): number {
     console.error(`flight-power: ${error.message}: see flight-power --help`)
     return EXIT.usage
   }
-  console.error(
-    `flight-power: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-  )
+  console.error(`flight-power: unexpected error: ${errorMessage(error)}`)
   if (argv.includes('--debug')) console.error(error)
   else console.error('flight-power: run again with --debug for details, and please report it')
   return EXIT.failed

@@ -12,7 +12,7 @@ export {
   type ClientConfig,
 } from './config.ts'
 export {
-  ConfigError,
+  ClientConfigError,
   ServerResponseError,
   TargetError,
   TokenRejectedError,

@@ -25,6 +25,7 @@ export { resolveTargets, type TargetRequest, type Targets } from './targets.ts'
 export { EXIT, exitCodeFor, interpretExit, type NodeOutcome, type PowerState } from './outcome.ts'
 export { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
 export { CliError } from './cli-error.ts'
+export { errorMessage, FlightPowerError } from './flight-power-error.ts'
 export {
   ActionParamsError,
   BOOT_DEVICES,
@@ -36,4 +37,11 @@ export {
   type BootDevice,
 } from './action-params.ts'
 export { supportedActions } from './supported-actions.ts'
-export { FileTooLargeError, MAX_FILE_BYTES, readLimited, type LimitedFile } from './read-limited.ts'
+export {
+  FileTooLargeError,
+  MAX_FILE_BYTES,
+  fileErrorWords,
+  readIfExists,
+  readLimited,
+  type LimitedFile,
+} from './read-limited.ts'

@@ -3,7 +3,7 @@ import type { Topology } from './types.ts'
 import { validateTopology } from './validate.ts'
 import { readYamlFast } from './yaml-fast.ts'
 import { parseYaml } from './yaml-source.ts'
-import { FileTooLargeError, readLimited } from './read-limited.ts'
+import { fileErrorWords, readLimited } from './read-limited.ts'
 
 /** Options of `parseTopology` and `loadTopology`. */
 export interface LoadOptions {
@@ -41,12 +41,7 @@ export async function loadTopology(path: string, options: LoadOptions = {}): Pro
   try {
     ;({ text } = await readLimited(path))
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : error instanceof FileTooLargeError
-          ? error.message
-          : String((error as Error).message)
+    const reason = fileErrorWords(error)
     throw new TopologyError(path, [{ line: 0, key: '', message: reason }], { cause: error })
   }
   return parseTopology(text, path, options)

@@ -1,7 +1,13 @@
 import { createEngine, startStatePoll } from '../../engine/index.ts'
 import { createMetrics } from '../../metrics/index.ts'
 import { createRunner } from '../../exec/index.ts'
-import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
+import {
+  CliError,
+  errorMessage,
+  loadTopology,
+  TopologyError,
+  type Topology,
+} from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
 import { safeRequest } from '../http/request-target.ts'
 import { isListenable } from './bind-address.ts'
@@ -16,7 +22,7 @@ import {
   requireSecret,
   type ServerConfig,
 } from '../config/config.ts'
-import { ConfigError } from '../config/errors.ts'
+import { ServerConfigError } from '../config/errors.ts'
 import { supervise } from './lifecycle.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { scriptEnvironment } from '../config/script-environment.ts'
@@ -181,7 +187,7 @@ export function listenFailure(error: unknown): string {
     case 'ENOENT':
       return 'not a local address'
     default:
-      return error instanceof Error ? error.message : String(error)
+      return errorMessage(error)
   }
 }
 
@@ -223,7 +229,7 @@ export async function workingDirectory(
     )
     return undefined
   }
-  throw new ConfigError(`Invalid working_directory "${path}": not a directory`)
+  throw new ServerConfigError(`Invalid working_directory "${path}": not a directory`)
 }
 
 /** A server never starts on an invalid topology: log every problem, then refuse. */
