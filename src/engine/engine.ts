@@ -21,6 +21,7 @@ import type { EngineLog } from './log.ts'
 import { MISSING_PLATFORM, type NodeResult } from './node-result.ts'
 import type { EngineObserver } from './observer.ts'
 import { PowerOnRates } from './power-on-rates.ts'
+import { createRangedDriver } from './ranged-driver.ts'
 import { createScriptDriver } from './script-driver.ts'
 
 /** Options of `createEngine`. */
@@ -33,7 +34,7 @@ export interface EngineOptions {
   /** Nodes per minute that power-ons may start, across every client; 0 is no limit. */
   readonly powerOnRate?: number
   readonly clock?: Clock
-  /** Overrides the script driver, for tests. */
+  /** Overrides the script driver (ranged scripts, then per-node ones), for tests. */
   readonly driver?: Driver
 }
 
@@ -89,7 +90,14 @@ export function createEngine(options: EngineOptions): Engine {
   if (!(rate >= 0)) throw new RangeError(`createEngine: "powerOnRate" must be 0 or more`)
   const clock = options.clock ?? systemClock
   const shared: Shared = {
-    driver: options.driver ?? createScriptDriver(options.runner),
+    driver:
+      options.driver ??
+      createRangedDriver({
+        runner: options.runner,
+        fallback: createScriptDriver(options.runner),
+        logger: options.logger,
+        clock,
+      }),
     logger: options.logger,
     clock,
     slots: new Gate(options.concurrency),

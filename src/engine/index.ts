@@ -7,6 +7,7 @@
 export { auditLine } from './audit.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { Attempt, Driver, Step } from './driver.ts'
+export { createRangedDriver, EXIT_UNAVAILABLE, type RangedDriverOptions } from './ranged-driver.ts'
 export {
   BACKGROUND_SHARE,
   createEngine,

@@ -36,6 +36,10 @@ export interface Platform {
   readonly cycleDelaySeconds: number
   /** Extra attempts of a script that timed out or exited 75 ("not yet, try again"). */
   readonly retries: number
+  /** Ranged scripts per script key: one process for a chunk of nodes (`ranged:`). */
+  readonly ranged: Readonly<Partial<Record<ScriptKey, string>>>
+  /** Most nodes one ranged script process is given (`ranged_chunk`). */
+  readonly rangedChunk: number
 }
 
 /** A node: its name, its platform and every other key of its YAML entry as a string. */
@@ -64,5 +68,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 60
 export const DEFAULT_STATUS_OFF_EXIT_CODE = 111
 /** Seconds between off and on in `cycle`'s fallback, unless a platform sets `cycle_delay`. */
 export const DEFAULT_CYCLE_DELAY_SECONDS = 5
+/** Nodes per ranged script process unless a platform sets `ranged_chunk`. */
+export const DEFAULT_RANGED_CHUNK = 256
 /** Exit code by which a script says "not yet, try again" (BSD's EX_TEMPFAIL). */
 export const EXIT_TRY_AGAIN = 75

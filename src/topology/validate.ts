@@ -1,6 +1,7 @@
 import type { TopologyProblem } from './errors.ts'
 import { isValidNodeName } from './hostlist.ts'
 import { readGroups } from './read-groups.ts'
+import { RANGED_KEYS, readRanged } from './read-ranged.ts'
 import { isRecord, type Path, type Report } from './report.ts'
 import {
   DEFAULT_CYCLE_DELAY_SECONDS,
@@ -22,6 +23,7 @@ const PLATFORM_KEYS = new Set<string>([
   'timeout',
   'cycle_delay',
   'retries',
+  ...RANGED_KEYS,
 ])
 /** A platform may retry a few times; more would hold a node for minutes of backoff. */
 const MAX_RETRIES = 5
@@ -153,6 +155,7 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
       what: 'a whole number of retries',
       integer: true,
     }),
+    ...readRanged(spec, at, report),
   }
 }
 
