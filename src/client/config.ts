@@ -8,7 +8,7 @@ import { readCa, type TrustedCa } from './tls.ts'
 export const SYSTEM_CONFIG_PATH = '/opt/flight/opt/power-client/etc/config.yaml'
 
 /** HTTP request timeout unless `--timeout` says otherwise: power actions may take minutes. */
-export const DEFAULT_TIMEOUT_SECONDS = 300
+export const DEFAULT_HTTP_TIMEOUT_SECONDS = 300
 
 const KEYS = ['base_url', 'jwt_token', 'ca_file'] as const
 type Key = (typeof KEYS)[number]
@@ -126,7 +126,7 @@ export async function resolveConfig(
     token: token.value,
     urlSource: url.source,
     tokenSource: token.source,
-    timeoutMs: parseTimeout(flags.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS) * 1000,
+    timeoutMs: parseTimeout(flags.timeout, '--timeout', DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
     ...(found.ca_file ? { ca: await readCa(found.ca_file.value, found.ca_file.source) } : {}),
   }
 }

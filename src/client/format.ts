@@ -29,7 +29,7 @@ const DONE: Record<Exclude<Action, 'status'>, [string, string]> = {
 const STATE_WORD = { on: 'On', off: 'Off', unknown: 'Unknown' } as const
 
 /** The row for one node's result; after `--wait`, what the node reached instead of the action's word. */
-export function describe(action: Action, result: NodeResult, wait?: WaitResult): Row {
+export function describeResult(action: Action, result: NodeResult, wait?: WaitResult): Row {
   const { name, message } = result
   if (result.missing)
     return { name, word: 'Missing', detail: 'not known to the server', tone: 'bad' }

@@ -1,4 +1,4 @@
-import { formatProblem, TopologyError } from './errors.ts'
+import { locateProblem, TopologyError } from './errors.ts'
 import { loadTopology } from './load.ts'
 import { nodeWarnings } from './node-environment.ts'
 import { supportedActions } from './supported-actions.ts'
@@ -30,11 +30,7 @@ export async function checkTopologyFile(path: string): Promise<CheckReport> {
     return { ok: true, lines }
   } catch (error) {
     if (!(error instanceof TopologyError)) throw error
-    const lines = error.problems.map((problem) =>
-      problem.line > 0
-        ? `${path}:${problem.line}: ${formatProblem({ ...problem, line: 0 })}`
-        : `${path}: ${formatProblem(problem)}`,
-    )
+    const lines = error.problems.map((problem) => locateProblem(path, problem))
     lines.push(`${error.problems.length} error${error.problems.length === 1 ? '' : 's'} in ${path}`)
     return { ok: false, lines }
   }

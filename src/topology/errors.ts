@@ -27,6 +27,12 @@ export class TopologyError extends FlightPowerError {
   }
 }
 
+/** `FILE:12: platforms.ipmi.status: must be a string`: where `check` and the server's log say it. */
+export function locateProblem(source: string, problem: TopologyProblem): string {
+  const where = problem.line > 0 ? `${source}:${problem.line}` : source
+  return `${where}: ${formatProblem({ ...problem, line: 0 })}`
+}
+
 /** `line 12: platforms.ipmi.status: must be a string`, the form `check` prints after the file name. */
 export function formatProblem(problem: TopologyProblem): string {
   const where = problem.line > 0 ? `line ${problem.line}: ` : ''

@@ -4,13 +4,13 @@ export {
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_RANGED_CHUNK,
   DEFAULT_STATUS_OFF_EXIT_CODE,
-  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   EXIT_TRY_AGAIN,
   SCRIPT_KEY,
   SCRIPT_KEYS,
 } from './types.ts'
 export type { Action, Node, Platform, ScriptKey, Topology } from './types.ts'
-export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
+export { TopologyError, formatProblem, locateProblem, type TopologyProblem } from './errors.ts'
 export { loadTopology, parseTopology, type LoadOptions } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'
 export { ALL_GROUP } from './read-groups.ts'
@@ -46,3 +46,4 @@ export {
   readLimited,
   type LimitedFile,
 } from './read-limited.ts'
+export { isCompiledBinary } from './compiled.ts'

@@ -5,7 +5,7 @@ import {
   HostlistError,
   isValidNodeName,
 } from './hostlist.ts'
-import { isRecord, type Path, type Report } from './report.ts'
+import { isRecord, type Path, type Report } from './problem-report.ts'
 import type { Node } from './types.ts'
 
 /** `@all` names every node unless the topology defines a group of that name itself. */

@@ -1,4 +1,4 @@
-import { isRecord, type Path, type Report } from './report.ts'
+import { isRecord, type Path, type Report } from './problem-report.ts'
 import { DEFAULT_RANGED_CHUNK, SCRIPT_KEYS, type ScriptKey } from './types.ts'
 
 /** The platform keys this file reads. */

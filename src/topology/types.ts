@@ -63,7 +63,7 @@ export interface Topology {
 }
 
 /** Default seconds per action when a platform sets no `timeout`. */
-export const DEFAULT_TIMEOUT_SECONDS = 60
+export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 60
 /** power-server 1.0's documented default for `status_off_exit_code`. */
 export const DEFAULT_STATUS_OFF_EXIT_CODE = 111
 /** Seconds between off and on in `cycle`'s fallback, unless a platform sets `cycle_delay`. */

@@ -2,11 +2,11 @@ import type { TopologyProblem } from './errors.ts'
 import { isValidNodeName } from './hostlist.ts'
 import { readGroups } from './read-groups.ts'
 import { RANGED_KEYS, readRanged } from './read-ranged.ts'
-import { isRecord, type Path, type Report } from './report.ts'
+import { isRecord, type Path, type Report } from './problem-report.ts'
 import {
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
-  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   SCRIPT_KEYS,
   type Node,
   type Platform,
@@ -203,7 +203,7 @@ function readDefaults(
 
 function readTimeouts(value: unknown, path: Path, report: Report): Record<ScriptKey, number> {
   const timeouts = Object.fromEntries(
-    SCRIPT_KEYS.map((key) => [key, DEFAULT_TIMEOUT_SECONDS]),
+    SCRIPT_KEYS.map((key) => [key, DEFAULT_SCRIPT_TIMEOUT_SECONDS]),
   ) as Record<ScriptKey, number>
   const valid = (seconds: unknown): seconds is number =>
     typeof seconds === 'number' &&

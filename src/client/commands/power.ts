@@ -10,7 +10,7 @@ import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError } from '../errors.ts'
 import {
-  describe,
+  describeResult,
   foldNames,
   renderJson,
   renderSummary,
@@ -149,7 +149,7 @@ export async function runPower(
   }
   if (results.length === 0) io.stderr.write('flight-power: no nodes matched the targets\n')
   if (options.stream) return exitCode
-  const rows = sortRows(results.map((result) => describe(action, result, wait)))
+  const rows = sortRows(results.map((result) => describeResult(action, result, wait)))
   const colour = wantColour(!!io.stdout.isTTY, io.env)
   io.stdout.write(options.summary ? renderSummary(rows, { colour }) : renderTable(rows, { colour }))
   return exitCode
