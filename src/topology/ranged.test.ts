@@ -62,10 +62,37 @@ describe('ranged scripts in a platform', () => {
       '9: platforms.p.ranged.power_on: must be a string holding a bash script',
       '10: platforms.p.ranged.power_off: must be a string holding a bash script',
       '11: platforms.p.ranged_chunk: must be a whole number of nodes from 1 to 4096',
-      '17: platforms.q.ranged: must be a mapping of script keys to ranged scripts, e.g. { status: ... }',
+      '17: platforms.q.ranged: must be a mapping of script keys to ranged scripts, e.g. { status: ... }, or { keys: [...], script: ... }',
       '18: platforms.q.ranged_chunk: must be a whole number of nodes from 1 to 4096',
       '24: platforms.r.ranged_chunk: must be a whole number of nodes from 1 to 4096',
       '25: platforms.r.rangd: unknown key: did you mean "ranged"?',
+    ])
+  })
+
+  test('one script may serve several keys: { keys, script }; bad ones are errors at their line', () => {
+    const topology = parseTopology(`platforms:
+  p:
+    ${BASIC}
+    ranged:
+      keys: [status, power_off]
+      script: echo shared
+`)
+    expect(topology.platforms.get('p')?.ranged).toEqual({
+      status: 'echo shared',
+      power_off: 'echo shared',
+    })
+    expect(
+      problemsOf(`platforms:
+  p:
+    ${BASIC}
+    ranged:
+      keys: [status, stat]
+      script: echo
+      extra: 1
+`),
+    ).toEqual([
+      '8: platforms.p.ranged.keys.1: unknown script key "stat": expected one of power_on, power_off, restart, status, power_cycle, shutdown, identify, bootdev',
+      '10: platforms.p.ranged.extra: unknown key: a shared ranged script has "keys" and "script"',
     ])
   })
 })

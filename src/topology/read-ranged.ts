@@ -21,8 +21,10 @@ export function readRanged(
     if (!isRecord(value)) {
       report(
         at('ranged'),
-        'must be a mapping of script keys to ranged scripts, e.g. { status: ... }',
+        'must be a mapping of script keys to ranged scripts, e.g. { status: ... }, or { keys: [...], script: ... }',
       )
+    } else if (value.keys !== undefined || value.script !== undefined) {
+      readShared(value, [...at('ranged')], ranged, report)
     } else {
       for (const [key, script] of Object.entries(value)) {
         const path = [...at('ranged'), key]
@@ -42,4 +44,38 @@ export function readRanged(
     else rangedChunk = chunk as number
   }
   return { ranged, rangedChunk }
+}
+
+/**
+ * `ranged: { keys: [status, power_on], script: ... }`: one script for several keys, which
+ * reads `FLIGHT_POWER_KEY` — written once, with no YAML anchor (the fast topology path
+ * declines anchors, and a 100,000-node file should not lose it for one shared script).
+ */
+function readShared(
+  value: Record<string, unknown>,
+  path: Path,
+  ranged: Partial<Record<ScriptKey, string>>,
+  report: Report,
+): void {
+  for (const key of Object.keys(value)) {
+    if (key !== 'keys' && key !== 'script')
+      report([...path, key], 'unknown key: a shared ranged script has "keys" and "script"')
+  }
+  const { keys, script } = value
+  if (typeof script !== 'string' || script.trim() === '') {
+    report([...path, 'script'], 'must be a string holding a bash script')
+    return
+  }
+  if (!Array.isArray(keys) || keys.length === 0) {
+    report([...path, 'keys'], `must be a list of script keys, e.g. [status, power_on]`)
+    return
+  }
+  keys.forEach((key, index) => {
+    if (!(SCRIPT_KEYS as readonly unknown[]).includes(key))
+      report(
+        [...path, 'keys', index],
+        `unknown script key ${JSON.stringify(key)}: expected one of ${SCRIPT_KEYS.join(', ')}`,
+      )
+    else ranged[key as ScriptKey] = script
+  })
 }
