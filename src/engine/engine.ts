@@ -31,7 +31,7 @@ export interface EngineOptions {
   /** Nodes per minute that power-ons may start, across every client; 0 is no limit. */
   readonly powerOnRate?: number
   readonly clock?: Clock
-  /** Overrides the script driver, for tests. */
+  /** Carries out steps; default the script driver (the server passes a `createDriverSet`). */
   readonly driver?: Driver
 }
 

@@ -7,6 +7,8 @@
 export { auditLine } from './audit.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { Attempt, Driver, Step } from './driver.ts'
+export { createDriverSet, type DriverSetOptions } from './driver-set.ts'
+export { createScriptDriver } from './script-driver.ts'
 export { createEngine, type ActionRequest, type Engine, type EngineOptions } from './engine.ts'
 export type { EngineLog } from './log.ts'
 export { MISSING_PLATFORM, type NodeResult } from './node-result.ts'

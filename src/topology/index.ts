@@ -1,6 +1,7 @@
 export {
   ACTIONS,
   BASIC_ACTIONS,
+  BUILTIN_DRIVERS,
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
   DEFAULT_TIMEOUT_SECONDS,
@@ -8,7 +9,7 @@ export {
   SCRIPT_KEY,
   SCRIPT_KEYS,
 } from './types.ts'
-export type { Action, Node, Platform, ScriptKey, Topology } from './types.ts'
+export type { Action, BuiltinDriver, Node, Platform, ScriptKey, Topology } from './types.ts'
 export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
 export { loadTopology, parseTopology } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'

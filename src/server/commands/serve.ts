@@ -1,4 +1,5 @@
-import { createEngine } from '../../engine/index.ts'
+import { createDriverSet, createEngine, createScriptDriver } from '../../engine/index.ts'
+import { createRedfishDriver } from '../../redfish/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
@@ -55,16 +56,20 @@ export async function serve(options: ServeOptions): Promise<number> {
   let tls = await loadTls(config)
   const revocations = await watchRevocations({ path: config.revokedTokensFile, logger })
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
+  const baseEnv = scriptBaseEnv(config, logger)
   const runner = createRunner({
     concurrency: config.workers,
     cwd: await workingDirectory(config, logger),
-    baseEnv: scriptBaseEnv(config, logger),
+    baseEnv,
   })
+  // Redfish reads REDFISH_PASSWORD from what scripts would see: the same secrets withheld.
+  const redfish = createRedfishDriver({ env: baseEnv, logger })
   const engine = createEngine({
     runner,
     logger,
     concurrency: config.workers,
     powerOnRate: config.powerOnRate,
+    driver: createDriverSet({ script: createScriptDriver(runner), builtin: { redfish } }),
   })
   const app = createApp({
     getTopology: holder.current,
@@ -95,6 +100,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   } catch (error) {
     await runner.killAll()
     revocations.close()
+    await redfish.close()
     throw new CliError(
       `Cannot listen on ${config.bindAddress}:${config.port}: ${listenFailure(error)}`,
       { cause: error, code: 'ERR_LISTEN' },
@@ -131,6 +137,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     })
   } finally {
     revocations.close()
+    // Redfish sessions are deleted, not left to time out on the BMCs.
+    await redfish.close()
   }
 }
 
