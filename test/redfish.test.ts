@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
+import { defaultTopologyWith } from './fakes/default-topology.ts'
 import { runCli, startServer, type TestServer } from './harness.ts'
 import { spawnSimulator, type BmcOptions, type SimulatorProcess } from './redfish-sim/index.ts'
 
@@ -233,5 +234,38 @@ platforms:
     expect(await server.stop()).toBe(0)
     expect((await sim.report('on1')).sessions).toBe(0)
     expect((await sim.report('on1')).events.at(-1)?.type).toBe('session-deleted')
+  })
+})
+
+describe('the shipped redfish platform of etc/topology.yaml', () => {
+  let sim: SimulatorProcess
+  let server: TestServer
+
+  beforeAll(async () => {
+    sim = await spawnSimulator([{ name: 'n1', password: 'shipped-pass-17' }])
+    server = await startServer({
+      env: { REDFISH_PASSWORD: 'shipped-pass-17' },
+      topology: defaultTopologyWith({
+        node01: {
+          platform: 'redfish',
+          bmc: sim.bmcs[0]!.host,
+          redfish_username: 'admin',
+          redfish_ca_file: sim.caFile!,
+        },
+      }),
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    await server?.stop()
+    await sim?.stop()
+  })
+
+  test('needs only node variables: on, then status says on', async () => {
+    const flags = ['--url', server.url, '--token', server.powerToken]
+    expect((await runCli(['on', 'node01', ...flags])).code).toBe(0)
+    const status = await runCli(['status', 'node01', ...flags])
+    expect([status.code, status.stdout.trim()]).toEqual([0, 'node01  On'])
+    expect((await sim.report('n1')).systems[0]?.powerState).toBe('On')
   })
 })
