@@ -136,8 +136,11 @@ export class BmcConnection {
   ): Promise<Reply> {
     for (;;) {
       const reply = await this.#fetch(method, path, budget, options)
-      if ((reply.status !== 503 && reply.status !== 429) || !budget.takeRetry()) return reply
-      await budget.sleep(retryAfterMs(reply.headers.get('retry-after')), this.host)
+      if (reply.status !== 503 && reply.status !== 429) return reply
+      // A wait past the deadline is not taken: the BMC's own "unavailable" message is better.
+      const wait = retryAfterMs(reply.headers.get('retry-after'))
+      if (wait >= budget.leftMs || !budget.takeRetry()) return reply
+      await budget.sleep(wait, this.host)
     }
   }
 
