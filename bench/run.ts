@@ -3,7 +3,7 @@
  * own process, one after the other, and ends with one Markdown summary to paste into the
  * README's Performance section: the machine, then each figure beside its baselines.
  *
- *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,stagger,idle,stream,state] [--out FILE]
+ *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,redfish,server,startup,client,limits,stagger,idle,stream,state] [--out FILE]
  *
  * Budget: under 17 minutes on a 2-core machine (fan-out is about half of it). Figures are
  * medians of several runs; nothing is asserted about time.
@@ -29,6 +29,8 @@ const BENCHES: readonly Bench[] = [
   { name: 'fanout', file: 'fanout.ts', timeoutMinutes: 10 },
   { name: 'exec', file: 'exec.ts', timeoutMinutes: 2 },
   { name: 'ipmi', file: 'ipmi.ts', timeoutMinutes: 3 },
+  // 1,000 simulated Redfish BMCs through the built-in driver, against xargs -P 50 curl.
+  { name: 'redfish', file: 'redfish.ts', timeoutMinutes: 5 },
   { name: 'server', file: 'server.ts', timeoutMinutes: 3 },
   { name: 'startup', file: 'startup.ts', timeoutMinutes: 6 },
   // The client owner's bench: same request as startup's cold status, alternating runs; its
@@ -127,6 +129,7 @@ function sectionOf(name: string): string {
       fanout: 'Fan-out',
       exec: 'Fan-out',
       ipmi: 'IPMI',
+      redfish: 'Redfish',
       server: 'Server',
       startup: 'Start-up',
       limits: 'Limits',

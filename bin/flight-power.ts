@@ -5,6 +5,7 @@
  */
 import { cac } from 'cac'
 import { registerClientCommands } from '../src/client/index.ts'
+import { registerRedfishCommands } from '../src/redfish/index.ts'
 import { registerSlurmCommands } from '../src/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
 import { CliError, errorMessage, EXIT } from '../src/topology/index.ts'
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
   registerServerCommands(cli)
   registerClientCommands(cli)
   registerSlurmCommands(cli)
+  registerRedfishCommands(cli)
   registerCheckCommand(cli)
   cli.help()
   // Our own --version: cac's would add the platform and Node's version, which Bun fakes.

@@ -12,6 +12,7 @@ import {
   type Platform,
   type ScriptKey,
   type Topology,
+  type BuiltinDriver,
 } from '../topology/index.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Attempt, Driver } from './driver.ts'
@@ -21,6 +22,7 @@ import type { EngineLog } from './log.ts'
 import { MISSING_PLATFORM, type NodeResult } from './node-result.ts'
 import type { EngineObserver } from './observer.ts'
 import { PowerOnRates } from './power-on-rates.ts'
+import { createDriverSet } from './driver-set.ts'
 import { createRangedDriver } from './ranged-driver.ts'
 import { createScriptDriver } from './script-driver.ts'
 
@@ -34,8 +36,13 @@ export interface EngineOptions {
   /** Nodes per minute that power-ons may start, across every client; 0 is no limit. */
   readonly powerOnRate?: number
   readonly clock?: Clock
-  /** Overrides the script driver (ranged scripts, then per-node ones), for tests. */
+  /**
+   * Overrides how steps are carried out, for tests. Default: a platform's scripts (ranged
+   * ones where it has them, else per node), or its built-in driver for keys it has no script.
+   */
   readonly driver?: Driver
+  /** Drivers built into the binary, for platforms with `driver:` (e.g. Redfish). */
+  readonly builtin?: Readonly<Partial<Record<BuiltinDriver, Driver>>>
 }
 
 /** One action on many nodes. */
@@ -92,11 +99,14 @@ export function createEngine(options: EngineOptions): Engine {
   const shared: Shared = {
     driver:
       options.driver ??
-      createRangedDriver({
-        runner: options.runner,
-        fallback: createScriptDriver(options.runner),
-        logger: options.logger,
-        clock,
+      createDriverSet({
+        script: createRangedDriver({
+          runner: options.runner,
+          fallback: createScriptDriver(options.runner),
+          logger: options.logger,
+          clock,
+        }),
+        builtin: options.builtin,
       }),
     logger: options.logger,
     clock,

@@ -1,6 +1,7 @@
 export {
   ACTIONS,
   BASIC_ACTIONS,
+  BUILTIN_DRIVERS,
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_RANGED_CHUNK,
   DEFAULT_STATUS_OFF_EXIT_CODE,
@@ -9,7 +10,7 @@ export {
   SCRIPT_KEY,
   SCRIPT_KEYS,
 } from './types.ts'
-export type { Action, Node, Platform, ScriptKey, Topology } from './types.ts'
+export type { Action, BuiltinDriver, Node, Platform, ScriptKey, Topology } from './types.ts'
 export { TopologyError, formatProblem, locateProblem, type TopologyProblem } from './errors.ts'
 export { loadTopology, parseTopology, type LoadOptions } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'

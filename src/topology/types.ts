@@ -19,9 +19,15 @@ export type ScriptKey = (typeof SCRIPT_KEY)[Action]
 /** Every script key a platform may hold, in the order the actions are listed. */
 export const SCRIPT_KEYS: readonly ScriptKey[] = ACTIONS.map((action) => SCRIPT_KEY[action])
 
+/** Drivers built into the binary that a platform may name with `driver:` (SPEC §11). */
+export const BUILTIN_DRIVERS = ['redfish'] as const
+export type BuiltinDriver = (typeof BUILTIN_DRIVERS)[number]
+
 /** A platform: the scripts that drive one kind of node, and what they may see. */
 export interface Platform {
   readonly name: string
+  /** A built-in driver that carries out every action the platform has no script for. */
+  readonly driver?: BuiltinDriver
   /** Node variables exported to the scripts, in the order the topology lists them. */
   readonly variables: readonly string[]
   /** Values used for listed variables a node does not set (the platform's `defaults`). */

@@ -6,8 +6,10 @@ import { isRecord, type Path, type Report } from './problem-report.ts'
 import {
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
+  BUILTIN_DRIVERS,
   DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   SCRIPT_KEYS,
+  type BuiltinDriver,
   type Node,
   type Platform,
   type ScriptKey,
@@ -24,6 +26,7 @@ const PLATFORM_KEYS = new Set<string>([
   'cycle_delay',
   'retries',
   ...RANGED_KEYS,
+  'driver',
 ])
 /** A platform may retry a few times; more would hold a node for minutes of backoff. */
 const MAX_RETRIES = 5
@@ -135,8 +138,10 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     }
   }
 
+  const driver = readDriver(spec.driver, at('driver'), report)
   return {
     name,
+    ...(driver ? { driver } : {}),
     variables,
     defaults,
     scripts,
@@ -157,6 +162,15 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     }),
     ...readRanged(spec, at, report),
   }
+}
+
+/** `driver: redfish`: a built-in driver; absent or null is none (scripts only). */
+function readDriver(value: unknown, path: Path, report: Report): BuiltinDriver | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string' && (BUILTIN_DRIVERS as readonly string[]).includes(value))
+    return value as BuiltinDriver
+  report(path, `unknown driver ${JSON.stringify(value)}: expected ${BUILTIN_DRIVERS.join(' or ')}`)
+  return undefined
 }
 
 /** An optional number within bounds; absent or null gives `fallback`. */

@@ -1,5 +1,6 @@
 import { createEngine, startStatePoll } from '../../engine/index.ts'
 import { createMetrics } from '../../metrics/index.ts'
+import { createRedfishDriver } from '../../redfish/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import {
   CliError,
@@ -63,16 +64,20 @@ export async function serve(options: ServeOptions): Promise<number> {
   let tls = await loadTls(config)
   const revocations = await watchRevocations({ path: config.revokedTokensFile, logger })
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
+  const baseEnv = scriptBaseEnv(config, logger)
   const runner = createRunner({
     concurrency: config.workers,
     cwd: await workingDirectory(config, logger),
-    baseEnv: scriptBaseEnv(config, logger),
+    baseEnv,
   })
+  // Redfish reads REDFISH_PASSWORD from what scripts would see: the same secrets withheld.
+  const redfish = createRedfishDriver({ env: baseEnv, logger })
   const engine = createEngine({
     runner,
     logger,
     concurrency: config.workers,
     powerOnRate: config.powerOnRate,
+    builtin: { redfish },
   })
   const metrics = createMetrics({ engine, getTopology: holder.current })
   const app = createApp({
@@ -113,6 +118,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   } catch (error) {
     await runner.killAll()
     revocations.close()
+    await redfish.close()
     throw new CliError(
       `Cannot listen on ${config.bindAddress}:${config.port}: ${listenFailure(error)}`,
       { cause: error, code: 'ERR_LISTEN' },
@@ -163,6 +169,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   } finally {
     poll?.stop()
     revocations.close()
+    // Redfish sessions are deleted, not left to time out on the BMCs.
+    await redfish.close()
   }
 }
 
