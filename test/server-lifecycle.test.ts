@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readIfExists, runCli, startServer } from './harness.ts'
+import { eventually } from './eventually.ts'
 
 const simple = (names: string) => `
 static_nodes:
@@ -36,13 +37,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting')
-    await Bun.sleep(25)
-  }
-}
+const waitFor = (check: () => Promise<boolean>, ms = 30_000) =>
+  eventually('the server', check, { timeoutMs: ms })
 
 describe('SIGHUP', () => {
   test('a broken topology is refused and the old one kept; a valid one replaces it', async () => {
