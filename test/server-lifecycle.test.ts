@@ -3,11 +3,11 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readIfExists, runCli, startServer } from './harness.ts'
 import { eventually } from './eventually.ts'
+import { isAlive } from './processes.ts'
 
 const simple = (names: string) => `
 static_nodes:
@@ -24,17 +24,6 @@ async function nodeNames(url: string, token: string): Promise<string[]> {
   const response = await fetch(`${url}/nodes`, { headers: { Authorization: `Bearer ${token}` } })
   const body = (await response.json()) as { data: { id: string }[] }
   return body.data.map((d) => d.id)
-}
-
-/** Alive and not a zombie (a zombie runs nothing; some containers never reap them). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
 }
 
 const waitFor = (check: () => Promise<boolean>, ms = 30_000) =>

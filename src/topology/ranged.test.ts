@@ -1,19 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { TopologyError } from './errors.ts'
 import { parseTopology } from './load.ts'
+import { problemsOf as problemsIn } from './testing.ts'
 import { DEFAULT_RANGED_CHUNK } from './types.ts'
 
 const BASIC = 'power_on: x\n    power_off: x\n    restart: x\n    status: x'
 
-function problemsOf(text: string): string[] {
-  try {
-    parseTopology(text, 'ranged.yaml')
-  } catch (error) {
-    expect(error).toBeInstanceOf(TopologyError)
-    return (error as TopologyError).problems.map((p) => `${p.line}: ${p.key}: ${p.message}`)
-  }
-  throw new Error('expected the topology to be rejected')
-}
+const problemsOf = (text: string) => problemsIn(text, 'ranged.yaml')
 
 describe('ranged scripts in a platform', () => {
   test('are read per script key, with the chunk size', () => {
