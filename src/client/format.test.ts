@@ -160,3 +160,21 @@ group('colour', () => {
     )
   })
 })
+
+group('the newer actions', () => {
+  test('shutdown says which nodes were forced off, and why', () => {
+    expect(describeResult('shutdown', node('n1', { forced: false }))).toMatchObject({
+      word: 'Shutting down',
+      detail: null,
+    })
+    expect(describeResult('shutdown', node('n2', { forced: true }))).toMatchObject({
+      word: 'Powered off',
+      detail: 'it did not shut down in time',
+    })
+    expect(describeResult('bootdev', node('n3', { success: false, message: 'no' }))).toMatchObject({
+      word: 'Failed to set boot device',
+      detail: 'no',
+      tone: 'bad',
+    })
+  })
+})

@@ -50,8 +50,9 @@ export function describeResult(action: Action, result: NodeResult, wait?: WaitRe
   const [started, failed] = DONE[action]
   if (!result.success) return { name, word: failed, detail: message, tone: 'bad' }
   const waited = wait?.nodes.get(name)
-  const forced = result.forced ? 'did not shut down in time: powered off' : null
-  if (!wait || !waited) return { name, word: started, detail: forced, tone: 'good' }
+  if (result.forced && !wait)
+    return { name, word: 'Powered off', detail: 'it did not shut down in time', tone: 'good' }
+  if (!wait || !waited) return { name, word: started, detail: null, tone: 'good' }
   if (waited.reached) return { name, word: STATE_WORD[wait.target], detail: null, tone: 'good' }
   const last = waited.last
   const detail = [
