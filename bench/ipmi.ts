@@ -17,7 +17,9 @@ import { buildBinary, clientEnv, lastServerMs, startBenchServer } from './lib/se
 import { formatMs, median, printTable, ratio } from './lib/stats.ts'
 import { shippedTopology } from './lib/topology.ts'
 
-const BMCS = quickMode() ? 8 : 32
+/** `--bmcs N` measures N BMCs (default 32; 8 with --quick). */
+const bmcsArg = process.argv.indexOf('--bmcs')
+const BMCS = bmcsArg > 0 ? Number(process.argv[bmcsArg + 1]) : quickMode() ? 8 : 32
 const ROUNDS = quickMode() ? 3 : 10
 const USER = 'admin'
 const PASSWORD = 's3cret'
@@ -35,6 +37,14 @@ if (!hasIpmiSim() || Bun.which('ipmipower') === null) {
     note: 'ipmi_sim, ipmitool or ipmipower not installed',
   })
   process.exit(0)
+}
+
+/**
+ * Each BMC on its own loopback address, as real BMCs each have their own: ipmipower names
+ * hosts without their port, so the ranged scripts give one ipmipower each distinct host.
+ */
+function address(i: number): string {
+  return `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`
 }
 
 const root = mkdtempSync(join(tmpdir(), 'flight-power-bench-ipmi-'))
@@ -59,10 +69,10 @@ async function viaFlightPower(binary: string, env: Record<string, string>): Prom
  * FreeIPMI's ipmipower: -D LAN_2_0 (lanplus), -I 3 (the cipher suite ipmi_sim offers), and
  * -W opensesspriv, without which ipmi_sim answers "privilege level cannot be obtained for
  * this user" (it grants the session privilege in the Open Session reply, not the request).
- * Hosts are given as 127.0.0.1:PORT, one per BMC; ipmipower's default fanout (64) covers 32.
+ * Hosts are given as ADDRESS:PORT, one per BMC (ipmipower fans out 64 at a time).
  */
 async function viaIpmipower(): Promise<number> {
-  const hosts = bmcs.map((bmc) => `127.0.0.1:${bmc.port}`).join(',')
+  const hosts = bmcs.map((bmc, i) => `${address(i)}:${bmc.port}`).join(',')
   const run = await timeCommand([
     'ipmipower',
     '-D',
@@ -94,7 +104,7 @@ async function viaXargsIpmitool(): Promise<number> {
   const input = bmcs
     .map(
       (bmc) =>
-        `IPMI_PASSWORD=${PASSWORD} ipmitool -I lanplus -H 127.0.0.1 -p ${bmc.port} -U ${USER} -E -C 3 chassis power status\0`,
+        `IPMI_PASSWORD=${PASSWORD} ipmitool -I lanplus -H ${address(bmcs.indexOf(bmc))} -p ${bmc.port} -U ${USER} -E -C 3 chassis power status\0`,
     )
     .join('')
   const run = await timeCommand(['xargs', '-0', '-P', '50', '-n', '1', 'bash', '-c'], {
@@ -120,6 +130,7 @@ try {
         user: USER,
         password: PASSWORD,
         power: i < expectedOn ? 'on' : 'off',
+        address: address(i),
       }),
     )
   }
@@ -129,7 +140,7 @@ try {
 
   const nodes = bmcs.map(
     (bmc, i) =>
-      `  node${String(i + 1).padStart(2, '0')}: { platform: ipmi, ipmi_username: ${USER}, ipmi_password: ${PASSWORD}, bmc: 127.0.0.1, ipmi_port: ${bmc.port}, ipmi_cipher_suite: 3 }`,
+      `  node${String(i + 1).padStart(2, '0')}: { platform: ipmi, ipmi_username: ${USER}, ipmi_password: ${PASSWORD}, bmc: ${address(i)}, ipmi_port: ${bmc.port}, ipmi_cipher_suite: 3 }`,
   )
   const binary = await buildBinary()
   const server = await startBenchServer(shippedTopology(nodes))

@@ -3,7 +3,7 @@
  * own process, one after the other, and ends with one Markdown summary to paste into the
  * README's Performance section: the machine, then each figure beside its baselines.
  *
- *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,server,startup,client,limits,stagger,idle,stream,state] [--out FILE]
+ *   bun bench/run.ts [--quick] [--only fanout,exec,ipmi,redfish,server,startup,client,limits,stagger,hostlist,idle,stream,state] [--out FILE]
  *
  * Budget: under 17 minutes on a 2-core machine (fan-out is about half of it). Figures are
  * medians of several runs; nothing is asserted about time.
@@ -29,13 +29,16 @@ const BENCHES: readonly Bench[] = [
   { name: 'fanout', file: 'fanout.ts', timeoutMinutes: 10 },
   { name: 'exec', file: 'exec.ts', timeoutMinutes: 2 },
   { name: 'ipmi', file: 'ipmi.ts', timeoutMinutes: 3 },
+  // 1,000 simulated Redfish BMCs through the built-in driver, against xargs -P 50 curl.
+  { name: 'redfish', file: 'redfish.ts', timeoutMinutes: 5 },
   { name: 'server', file: 'server.ts', timeoutMinutes: 3 },
-  { name: 'startup', file: 'startup.ts', timeoutMinutes: 4 },
+  { name: 'startup', file: 'startup.ts', timeoutMinutes: 6 },
   // The client owner's bench: same request as startup's cold status, alternating runs; its
   // figures are printed above the summary (startup.ts records the row).
   { name: 'client', file: 'client.ts', timeoutMinutes: 2, quickArgs: ['10'] },
   { name: 'limits', file: 'limits.ts', timeoutMinutes: 5 },
   { name: 'stagger', file: 'stagger.ts', timeoutMinutes: 3 },
+  { name: 'hostlist', file: 'hostlist.ts', timeoutMinutes: 1 },
   // 2,000 idle unauthenticated keep-alive connections: /health and status still answer.
   { name: 'idle', file: 'idle-connections.ts', timeoutMinutes: 3 },
   { name: 'stream', file: 'stream.ts', timeoutMinutes: 5 },
@@ -127,6 +130,7 @@ function sectionOf(name: string): string {
       fanout: 'Fan-out',
       exec: 'Fan-out',
       ipmi: 'IPMI',
+      redfish: 'Redfish',
       server: 'Server',
       startup: 'Start-up',
       limits: 'Limits',

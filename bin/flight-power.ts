@@ -5,9 +5,10 @@
  */
 import { cac } from 'cac'
 import { registerClientCommands } from '../src/client/index.ts'
+import { registerRedfishCommands } from '../src/redfish/index.ts'
 import { registerSlurmCommands } from '../src/slurm/index.ts'
 import { registerServerCommands } from '../src/server/index.ts'
-import { CliError, EXIT } from '../src/topology/index.ts'
+import { CliError, errorMessage, EXIT } from '../src/topology/index.ts'
 import { registerCheckCommand } from './check-command.ts'
 import { completeNames, registerCompletionCommand } from './completion-command.ts'
 import { installHelp, unknownCommand } from './help.ts'
@@ -20,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
   registerServerCommands(cli)
   registerClientCommands(cli)
   registerSlurmCommands(cli)
+  registerRedfishCommands(cli)
   registerCheckCommand(cli)
   registerCompletionCommand(cli)
   const help = installHelp(cli)
@@ -94,9 +96,7 @@ function report(error: unknown, argv: string[]): number {
     console.error(`flight-power: ${error.message}: see flight-power --help`)
     return EXIT.usage
   }
-  console.error(
-    `flight-power: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-  )
+  console.error(`flight-power: unexpected error: ${errorMessage(error)}`)
   if (argv.includes('--debug')) console.error(frames(error))
   else console.error('flight-power: run again with --debug for details, and please report it')
   return EXIT.failed

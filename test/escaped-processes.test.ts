@@ -4,10 +4,11 @@
  */
 import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readIfExists, startServer } from './harness.ts'
+import { isAlive } from './processes.ts'
+import { eventually } from './eventually.ts'
 
 const states: string[] = []
 afterAll(async () => {
@@ -25,30 +26,13 @@ async function stateDir(): Promise<string> {
   return state
 }
 
-/** Alive and not a zombie (a zombie runs nothing; some containers never reap them). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, ms = 30_000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) return false
-    await Bun.sleep(25)
-  }
-  return true
-}
-
 /** The escapee's pid, once the script has written it */
 async function escapee(state: string): Promise<number> {
   const file = join(state, 'pid')
-  expect(await waitFor(async () => (await readIfExists(file)).trim() !== '')).toBe(true)
+  await eventually(
+    'the escapee to write its pid',
+    async () => (await readIfExists(file)).trim() !== '',
+  )
   return Number((await readFile(file, 'utf8')).trim())
 }
 
@@ -81,7 +65,7 @@ describe('processes a script started with setsid', () => {
       const body = (await response.json()) as { data: { attributes: Record<string, unknown> }[] }
       expect(body.data[0]?.attributes).toMatchObject({ state: 'off', success: true })
       const pid = await escapee(state)
-      expect(await waitFor(() => !isAlive(pid), 10_000)).toBe(true)
+      await eventually(`pid ${pid} to be gone`, () => !isAlive(pid), { timeoutMs: 10_000 })
     } finally {
       expect(await server.stop()).toBe(0)
     }
@@ -100,6 +84,6 @@ describe('processes a script started with setsid', () => {
     expect(isAlive(pid)).toBe(true)
     expect(await server.stop('SIGTERM')).toBe(0)
     await reply
-    expect(await waitFor(() => !isAlive(pid), 10_000)).toBe(true)
+    await eventually(`pid ${pid} to be gone`, () => !isAlive(pid), { timeoutMs: 10_000 })
   }, 90_000)
 })

@@ -7,6 +7,7 @@ import { appendFile, chmod, chown, mkdtemp, readFile, truncate, writeFile } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, startServer, type TestServer } from './harness.ts'
+import { eventually } from './eventually.ts'
 
 const TOPOLOGY = 'static_nodes:\n  n1: { platform: p }\nplatforms:\n  p:\n    status: exit 0\n'
 const SECRET = 'k'.repeat(40)
@@ -90,10 +91,9 @@ describe('TLS (init --tls)', () => {
     )
     await writeFile(join(tlsDir, 'server.crt'), newCert)
     await server.reload()
-    const deadline = Date.now() + 20_000
-    while (!server.logs().includes('TLS certificate reloaded') && Date.now() < deadline)
-      await Bun.sleep(50)
-    expect(server.logs()).toContain('TLS certificate reloaded')
+    await eventually('the certificate reload', () =>
+      server.logs().includes('TLS certificate reloaded'),
+    )
     const url = server.url.replace('127.0.0.1', 'localhost')
     const base = ['status', 'n1', '--url', url, '--token', server.readToken]
     expect(
@@ -226,9 +226,9 @@ describe('revocation', () => {
     await appendFile(file, 'this is not an entry\n')
     await server.reload()
     // The watcher or SIGHUP re-reads it; wait for the log line (the deadline only guards a hang).
-    const deadline = Date.now() + 15_000
-    while (!server.logs().includes('keeping the previous list') && Date.now() < deadline)
-      await Bun.sleep(25)
+    await eventually('the refused reload', () =>
+      server.logs().includes('keeping the previous list'),
+    )
     expect(server.logs()).toContain(
       `Cannot load revoked_tokens_file "${file}": line ${lines}: expected "jti ID"`,
     )

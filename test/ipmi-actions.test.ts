@@ -14,6 +14,7 @@ import { runCli, startServer, type TestServer } from './harness.ts'
 import { defaultTopologyWith, type NodeSpec } from './fakes/default-topology.ts'
 import { hasIpmiSim, startSimulatedBmc, type SimulatedBmc } from './ipmi-sim/sim.ts'
 import { hasPyghmi, startPyghmiBmc, type PyghmiBmc } from './ipmi-sim/pyghmi.ts'
+import { eventually } from './eventually.ts'
 
 // Never skipped: a proof that does not run proves nothing.
 if (!hasIpmiSim())
@@ -107,13 +108,8 @@ describe('cycle, shutdown, identify and bootdev against ipmi_sim and pyghmi', ()
   }
 
   /** Wait until `check` holds (ipmi_sim powers a cycled chassis on a second later). */
-  async function until(what: string, check: () => boolean) {
-    const deadline = Date.now() + 20_000
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`Still not ${what} after 20 s`)
-      await Bun.sleep(100)
-    }
-  }
+  const until = (what: string, check: () => boolean) =>
+    eventually(what, check, { timeoutMs: 20_000, intervalMs: 100 })
 
   test('cycle: a node that is on goes off and on again; one that is off is switched on', async () => {
     const { code, nodes } = await client('cycle', 'node[01-03]')

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { foldHostlist as fold } from '../src/topology/index.ts'
 import { buildBinary, readIfExists, runCli, startServer, type TestServer } from './harness.ts'
+import { eventually } from './eventually.ts'
 
 /** `gated`: power_on records that it started, waits for its gate (or gate-all), then is on. */
 const TOPOLOGY = (dir: string, names: string[]) => `
@@ -105,13 +106,8 @@ async function recorded(run: string, file: 'started' | 'finished'): Promise<stri
 }
 
 /** Poll until `probe` holds: a guard against hanging, with a generous deadline. */
-async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`)
-    await Bun.sleep(25)
-  }
-}
+const until = (what: string, probe: () => Promise<boolean>) =>
+  eventually(what, probe, { timeoutMs: 60_000 })
 
 /** The power_on audit lines the server has written so far. */
 function powerOnAudits(): string[] {

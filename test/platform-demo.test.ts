@@ -30,9 +30,7 @@ const client = (...args: string[]) =>
   runCli([...args, '--url', server.url, '--token', server.powerToken])
 
 test("status @all shows the 16 demo nodes: states, the slow one, and the broken one's reason", async () => {
-  const started = performance.now()
   const { code, stdout } = await client('status', '@all')
-  expect(performance.now() - started).toBeGreaterThan(3000)
   expect(code).toBe(1)
   const lines = stdout.trim().split('\n')
   expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(
@@ -41,6 +39,10 @@ test("status @all shows the 16 demo nodes: states, the slow one, and the broken 
   expect(lines[4]).toMatch(/^demo05\s+Off$/)
   expect(lines[6]).toMatch(/^demo07\s+On$/)
   expect(lines[12]).toMatch(/^demo13\s+Unknown.*BMC demo13-bmc is not answering/)
+  // The slow one is slow: the server measured its script, not this test's clock.
+  const json = await client('status', 'demo07', '--json')
+  const [slow] = (JSON.parse(json.stdout) as { nodes: { durationMs: number }[] }).nodes
+  expect(slow?.durationMs).toBeGreaterThanOrEqual(3000)
 })
 
 test("on and off switch a demo node's state file", async () => {

@@ -3,10 +3,11 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readIfExists, runCli, startServer } from './harness.ts'
+import { eventually } from './eventually.ts'
+import { isAlive } from './processes.ts'
 
 const simple = (names: string) => `
 static_nodes:
@@ -25,24 +26,8 @@ async function nodeNames(url: string, token: string): Promise<string[]> {
   return body.data.map((d) => d.id)
 }
 
-/** Alive and not a zombie (a zombie runs nothing; some containers never reap them). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting')
-    await Bun.sleep(25)
-  }
-}
+const waitFor = (check: () => Promise<boolean>, ms = 30_000) =>
+  eventually('the server', check, { timeoutMs: ms })
 
 describe('SIGHUP', () => {
   test('a broken topology is refused and the old one kept; a valid one replaces it', async () => {

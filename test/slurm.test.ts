@@ -17,6 +17,7 @@ import {
   type TestServer,
 } from './harness.ts'
 import { startSlurmctld, type Slurmctld } from './slurm/slurmctld.ts'
+import { eventually } from './eventually.ts'
 
 let dir: string
 let server: TestServer
@@ -45,20 +46,13 @@ async function state(node: string): Promise<string> {
 }
 
 /** Poll `check` until it holds; on timeout fail with what Slurm and flight-power logged. */
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out waiting for ${what}\n--- slurm.log\n${await readIfExists(logFile())}\n--- slurmctld.log\n${await ctld.log()}`,
-      )
-    }
-    await Bun.sleep(100)
-  }
+function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  return eventually(what, check, {
+    timeoutMs,
+    intervalMs: 100,
+    detail: async () =>
+      `--- slurm.log\n${await readIfExists(logFile())}\n--- slurmctld.log\n${await ctld.log()}`,
+  })
 }
 
 const logged = (text: string) =>

@@ -1,5 +1,6 @@
 /**
- * End-to-end: the last known state of 10,000 nodes. `status --cached` answers without
+ * End-to-end: the last known state of 2,000 nodes (STATE_CACHE_NODES=10000 for the issue's
+ * full size, about 40 s of scripts on an idle 2-core machine: too long for every CI run). `status --cached` answers without
  * starting one script and reports ages; `--max-age` re-asks exactly the stale nodes; `list
  * --verbose` shows state and age. Scripts append the node's name to a file: the count of
  * script runs is the count of its lines.
@@ -10,8 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readIfExists, runCli, startServer, type TestServer } from './harness.ts'
 
-const NODES = 10_000
-const ALL = `n[00001-${NODES}]`
+const NODES = Number(process.env.STATE_CACHE_NODES ?? 2_000)
+const ALL = `n[00001-${String(NODES).padStart(5, '0')}]`
 /** Seconds of `--max-age`: the nodes re-read just before the query are well inside it. */
 const MAX_AGE = 10
 let server: TestServer
@@ -44,7 +45,7 @@ interface JsonNode {
   ageSeconds?: number
 }
 
-test('status --cached on 10,000 nodes starts no script; --max-age re-asks the stale ones', async () => {
+test('status --cached on every node starts no script; --max-age re-asks the stale ones', async () => {
   const first = await cli(['status', ALL, '--json'])
   expect(first.code).toBe(111)
   expect((await lines()).length).toBe(NODES)
@@ -79,7 +80,8 @@ test('status --cached on 10,000 nodes starts no script; --max-age re-asks the st
 test('list --verbose shows each node state and its age', async () => {
   const result = await cli(['list', '--verbose'])
   expect(result.code).toBe(0)
-  expect(result.stdout).toMatch(/^n00010 +p +off, read \d+[smh] ago$/m)
+  // Platform, last known state and age, then what the platform can do.
+  expect(result.stdout).toMatch(/^n00010 +p +off, read \d+[smh] ago  \([a-z ]+\)$/m)
   expect(result.stdout.split('\n').filter((line) => line !== '').length).toBe(NODES)
 }, 120_000)
 

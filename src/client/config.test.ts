@@ -6,7 +6,7 @@ import {
   userConfigPath,
   type ConfigEnvironment,
 } from './config.ts'
-import { ConfigError } from './errors.ts'
+import { ClientConfigError } from './errors.ts'
 
 const SYSTEM = '/sys/config.yaml'
 const USER = '/home/ann/.config/flight-power/config.yaml'
@@ -27,13 +27,13 @@ function environment(
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConfigError> {
+async function failure(promise: Promise<unknown>): Promise<ClientConfigError> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   )
-  expect(error).toBeInstanceOf(ConfigError)
-  return error as ConfigError
+  expect(error).toBeInstanceOf(ClientConfigError)
+  return error as ClientConfigError
 }
 
 describe('resolveConfig precedence', () => {

@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises'
+import { fileErrorWords, readIfExists } from '../topology/index.ts'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError } from './errors.ts'
+import { ClientConfigError } from './errors.ts'
 import { readCa, type TrustedCa } from './tls.ts'
 
 /** Where power-client 0.2's package put its config; flight-power reads the same file. */
 export const SYSTEM_CONFIG_PATH = '/opt/flight/opt/power-client/etc/config.yaml'
 
 /** HTTP request timeout unless `--timeout` says otherwise: power actions may take minutes. */
-export const DEFAULT_TIMEOUT_SECONDS = 300
+export const DEFAULT_HTTP_TIMEOUT_SECONDS = 300
 
 const KEYS = ['base_url', 'jwt_token', 'ca_file'] as const
 type Key = (typeof KEYS)[number]
@@ -54,7 +54,7 @@ export async function resolveConfig(
   environment: ConfigEnvironment,
 ): Promise<ClientConfig> {
   const { env } = environment
-  const readText = environment.readText ?? readTextIfExists
+  const readText = environment.readText ?? readIfExists
   const explicit = nonEmpty(flags.config) ?? nonEmpty(env.FLIGHT_POWER_CONFIG)
   const user = userConfigPath(env)
   const files = explicit
@@ -74,15 +74,18 @@ export async function resolveConfig(
       // An unreadable system file (root-only, holding a power token) must not stop a user whose
       // own file is complete; it is named only if a value ends up missing.
       if (file.required)
-        throw new ConfigError(`Cannot read client config "${file.path}": ${reason(error)}`, {
-          cause: error,
-        })
-      unreadable.push(`"${file.path}" could not be read: ${reason(error)}`)
+        throw new ClientConfigError(
+          `Cannot read client config "${file.path}": ${fileErrorWords(error)}`,
+          {
+            cause: error,
+          },
+        )
+      unreadable.push(`"${file.path}" could not be read: ${fileErrorWords(error)}`)
       continue
     }
     if (text === undefined) {
       if (file.required)
-        throw new ConfigError(`Cannot read client config "${file.path}": no such file`)
+        throw new ClientConfigError(`Cannot read client config "${file.path}": no such file`)
       continue
     }
     const values = await parseConfigText(text, file.path)
@@ -108,13 +111,13 @@ export async function resolveConfig(
   const note = unreadable.length > 0 ? ` (${unreadable.join('; ')})` : ''
   const url = found.base_url
   if (!url) {
-    throw new ConfigError(
+    throw new ClientConfigError(
       `No power server configured: set base_url in "${files[0]!.path}" or "${user}", set FLIGHT_POWER_URL, or pass --url${note}`,
     )
   }
   const token = found.jwt_token
   if (!token) {
-    throw new ConfigError(
+    throw new ClientConfigError(
       `No token configured: ask your administrator for one (they run "flight-power token" on the server host), then set jwt_token in "${user}" or FLIGHT_POWER_TOKEN, or pass --token${note}`,
     )
   }
@@ -123,7 +126,7 @@ export async function resolveConfig(
     token: token.value,
     urlSource: url.source,
     tokenSource: token.source,
-    timeoutMs: parseTimeout(flags.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS) * 1000,
+    timeoutMs: parseTimeout(flags.timeout, '--timeout', DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
     ...(found.ca_file ? { ca: await readCa(found.ca_file.value, found.ca_file.source) } : {}),
   }
 }
@@ -150,7 +153,7 @@ export async function parseConfigText(
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
   const fail = (offset: number | undefined, detail: string): never => {
     const line = offset === undefined ? '' : `line ${lineCounter.linePos(offset).line}: `
-    throw new ConfigError(`Cannot load client config "${path}": ${line}${detail}`)
+    throw new ClientConfigError(`Cannot load client config "${path}": ${line}${detail}`)
   }
   const yamlError = doc.errors[0]
   if (yamlError) fail(yamlError.pos[0], `invalid YAML: ${yamlError.message.split('\n')[0]}`)
@@ -193,17 +196,17 @@ export function parseBaseUrl(value: string, source: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(
+    throw new ClientConfigError(
       `Invalid base_url "${value}" from ${source}: expected a URL like "http://head1:6302"`,
     )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(
+    throw new ClientConfigError(
       `Invalid base_url "${value}" from ${source}: only http and https are supported`,
     )
   }
   if (url.search || url.hash) {
-    throw new ConfigError(
+    throw new ClientConfigError(
       `Invalid base_url "${value}" from ${source}: it may not hold a query or fragment`,
     )
   }
@@ -219,25 +222,9 @@ export function parseTimeout(
   if (value === undefined || value === '') return fallback
   const seconds = typeof value === 'number' ? value : Number(value)
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new ConfigError(`Invalid ${flag} "${value}": expected a positive number of seconds`)
+    throw new ClientConfigError(`Invalid ${flag} "${value}": expected a positive number of seconds`)
   }
   return seconds
-}
-
-async function readTextIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'it is a directory'
-  return error instanceof Error ? error.message : String(error)
 }
 
 function nonEmpty(value: string | number | undefined): string | undefined {

@@ -1,5 +1,12 @@
 import { describe as group, expect, test } from 'bun:test'
-import { describe, renderJson, renderSummary, renderTable, sortRows, wantColour } from './format.ts'
+import {
+  describeResult,
+  renderJson,
+  renderSummary,
+  renderTable,
+  sortRows,
+  wantColour,
+} from './format.ts'
 import type { WaitResult } from './wait.ts'
 import type { NodeResult } from './wire.ts'
 
@@ -34,7 +41,7 @@ const plain = { colour: false }
 
 group('words', () => {
   test('status, as power-client said it', () => {
-    const rows = sortRows(statusResults.map((result) => describe('status', result)))
+    const rows = sortRows(statusResults.map((result) => describeResult('status', result)))
     expect(renderTable(rows, plain)).toBe(
       [
         'node1   On',
@@ -51,7 +58,9 @@ group('words', () => {
     const ok = node('n1')
     const bad = node('n2', { success: false, exitCode: 1, message: 'ipmitool: timeout' })
     const words = (action: 'power_on' | 'power_off' | 'restart') =>
-      [ok, bad].map((result) => describe(action, result)).map((row) => `${row.word}|${row.detail}`)
+      [ok, bad]
+        .map((result) => describeResult(action, result))
+        .map((row) => `${row.word}|${row.detail}`)
     expect(words('power_on')).toEqual(['Starting|null', 'Failed to start|ipmitool: timeout'])
     expect(words('power_off')).toEqual(['Stopping|null', 'Failed to stop|ipmitool: timeout'])
     expect(words('restart')).toEqual(['Restarting|null', 'Failed to restart|ipmitool: timeout'])
@@ -67,7 +76,7 @@ group('words', () => {
         ['c', { reached: false, last: node('c', { state: 'unknown', message: 'no answer' }) }],
       ]),
     }
-    const rows = ['a', 'b', 'c'].map((name) => describe('power_on', node(name), wait))
+    const rows = ['a', 'b', 'c'].map((name) => describeResult('power_on', node(name), wait))
     expect(renderTable(rows, plain)).toBe(
       'a  On\nb  Still off: gave up after 120s\nc  Still unknown: gave up after 120s: no answer\n',
     )
@@ -84,7 +93,7 @@ group('renderSummary', () => {
       node('node06', { state: 'unknown', success: false }),
       node('node99', { missing: true }),
     ]
-    const rows = results.map((result) => describe('status', result))
+    const rows = results.map((result) => describeResult('status', result))
     expect(renderSummary(rows, plain)).toBe(
       'on: node[01-03,05,07]\noff: node04\nunknown: node06\nmissing: node99\n',
     )
@@ -143,11 +152,29 @@ group('colour', () => {
 
   test('colours the word, not the padding', () => {
     const rows = [
-      describe('status', node('n1', { state: 'on' })),
-      describe('status', node('node2', { state: 'off' })),
+      describeResult('status', node('n1', { state: 'on' })),
+      describeResult('status', node('node2', { state: 'off' })),
     ]
     expect(renderTable(rows, { colour: true })).toBe(
       'n1     \u001b[32mOn\u001b[0m\nnode2  \u001b[33mOff\u001b[0m\n',
     )
+  })
+})
+
+group('the newer actions', () => {
+  test('shutdown says which nodes were forced off, and why', () => {
+    expect(describeResult('shutdown', node('n1', { forced: false }))).toMatchObject({
+      word: 'Shutting down',
+      detail: null,
+    })
+    expect(describeResult('shutdown', node('n2', { forced: true }))).toMatchObject({
+      word: 'Powered off',
+      detail: 'it did not shut down in time',
+    })
+    expect(describeResult('bootdev', node('n3', { success: false, message: 'no' }))).toMatchObject({
+      word: 'Failed to set boot device',
+      detail: 'no',
+      tone: 'bad',
+    })
   })
 })

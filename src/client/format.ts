@@ -29,7 +29,7 @@ const DONE: Record<Exclude<Action, 'status'>, [string, string]> = {
 const STATE_WORD = { on: 'On', off: 'Off', unknown: 'Unknown' } as const
 
 /** The row for one node's result; after `--wait`, what the node reached instead of the action's word. */
-export function describe(action: Action, result: NodeResult, wait?: WaitResult): Row {
+export function describeResult(action: Action, result: NodeResult, wait?: WaitResult): Row {
   const { name, message } = result
   if (result.missing)
     return { name, word: 'Missing', detail: 'not known to the server', tone: 'bad' }
@@ -50,8 +50,9 @@ export function describe(action: Action, result: NodeResult, wait?: WaitResult):
   const [started, failed] = DONE[action]
   if (!result.success) return { name, word: failed, detail: message, tone: 'bad' }
   const waited = wait?.nodes.get(name)
-  const forced = result.forced ? 'did not shut down in time: powered off' : null
-  if (!wait || !waited) return { name, word: started, detail: forced, tone: 'good' }
+  if (result.forced && !wait)
+    return { name, word: 'Powered off', detail: 'it did not shut down in time', tone: 'good' }
+  if (!wait || !waited) return { name, word: started, detail: null, tone: 'good' }
   if (waited.reached) return { name, word: STATE_WORD[wait.target], detail: null, tone: 'good' }
   const last = waited.last
   const detail = [

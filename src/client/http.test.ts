@@ -57,7 +57,7 @@ test('maps failures to the error classes and exit codes of SPEC §8', async () =
   })
   const scope = JSON.stringify({ errors: [{ code: 'ERR_SCOPE', detail: 'needs power' }] })
   await expect(replying(new Response(scope, { status: 403 }))('GET', '/')).rejects.toMatchObject({
-    code: 'ERR_TOKEN_SCOPE',
+    code: 'ERR_TOKEN_FORBIDDEN',
     exitCode: 4,
   })
   await expect(replying(new Response('', { status: 400 }))('GET', '/')).rejects.toMatchObject({

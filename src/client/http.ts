@@ -1,4 +1,4 @@
-import type { Action } from '../topology/index.ts'
+import { errorMessage, type Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
 import {
   ServerResponseError,
@@ -304,6 +304,6 @@ function plainText(body: string): string {
 
 function describeCause(error: unknown): string {
   const code = (error as { code?: unknown })?.code
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message
 }

@@ -1,6 +1,6 @@
 import type { CAC, Command } from 'cac'
 import { BOOT_DEVICES, type Action } from '../topology/index.ts'
-import { DEFAULT_TIMEOUT_SECONDS } from './config.ts'
+import { DEFAULT_HTTP_TIMEOUT_SECONDS } from './config.ts'
 import { processIo } from './io.ts'
 import { WAIT_TARGET } from './wait.ts'
 
@@ -12,7 +12,7 @@ export {
   type ClientConfig,
 } from './config.ts'
 export {
-  ConfigError,
+  ClientConfigError,
   ServerResponseError,
   TargetError,
   TokenRejectedError,
@@ -116,6 +116,9 @@ function common(command: Command): Command {
       'Client config used instead of /opt/flight/opt/power-client/etc/config.yaml',
     )
     .option('--ca-file <file>', 'CA certificate to trust for an https server (overrides ca_file)')
-    .option('--timeout <seconds>', `HTTP request timeout (default: ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option(
+      '--timeout <seconds>',
+      `HTTP request timeout (default: ${DEFAULT_HTTP_TIMEOUT_SECONDS})`,
+    )
     .option('--debug', 'Show requests, where settings came from, and the cause of errors')
 }

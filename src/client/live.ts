@@ -2,6 +2,7 @@ import type { Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
 import { ServerResponseError } from './errors.ts'
 import { fetchFailure, notJson, type Method, type Request } from './http.ts'
+import { MAX_REPLY_BYTES, readBody, ReplyTooLargeError, tooLarge } from './reply-limit.ts'
 import { oneLine } from './text.ts'
 import { parseCommand, parseCommandResults, type NodeResult } from './wire.ts'
 
@@ -67,9 +68,10 @@ export async function requestLive(
   if (!streamed) {
     let doc: unknown
     try {
-      doc = JSON.parse(await response.text())
+      doc = JSON.parse(await readBody(response))
     } catch (error) {
       if (error instanceof SyntaxError) throw notJson(response, config, error)
+      if (error instanceof ReplyTooLargeError) throw tooLarge(error, config, origin)
       throw fetchFailure(error, config, origin)
     }
     const results = parseCommandResults(doc, call.action)
@@ -81,7 +83,7 @@ export async function requestLive(
   let total: number | undefined
   let finished = false
   try {
-    for await (const line of lines(response.body)) {
+    for await (const line of lines(response.body, response.status)) {
       const value = parseLine(line, results.length + 1)
       if (value.type === 'commands') {
         const result = parseCommand(value, call.action, `line ${results.length + 1}`)
@@ -104,6 +106,7 @@ export async function requestLive(
     }
   } catch (error) {
     if (error instanceof ServerResponseError) throw error
+    if (error instanceof ReplyTooLargeError) throw tooLarge(error, config, origin)
     throw fetchFailure(error, config, origin)
   }
   if (!finished)
@@ -114,12 +117,18 @@ export async function requestLive(
   return { results, streamed: true }
 }
 
-/** The text lines of a body, as they arrive. */
-async function* lines(body: ReadableStream<Uint8Array> | null): AsyncGenerator<string> {
+/** The text lines of a body, as they arrive; past MAX_REPLY_BYTES in all, ReplyTooLargeError. */
+async function* lines(
+  body: ReadableStream<Uint8Array> | null,
+  status: number,
+): AsyncGenerator<string> {
   if (!body) return
   const decoder = new TextDecoder()
   let buffer = ''
+  let total = 0
   for await (const chunk of body) {
+    total += chunk.byteLength
+    if (total > MAX_REPLY_BYTES) throw new ReplyTooLargeError(MAX_REPLY_BYTES, status)
     buffer += decoder.decode(chunk, { stream: true })
     let end: number
     while ((end = buffer.indexOf('\n')) >= 0) {

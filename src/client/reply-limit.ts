@@ -1,18 +1,18 @@
 import type { ClientConfig } from './config.ts'
 import { ServerResponseError } from './errors.ts'
+import { FlightPowerError } from '../topology/index.ts'
 
 /** Most bytes of one reply the client reads: 10,000 nodes' results take about 3 MiB. */
 export const MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 /** A reply body went past the cap; the caller turns it into a sentence naming the server. */
-export class ReplyTooLargeError extends Error {
-  readonly code = 'ERR_REPLY_TOO_LARGE'
+export class ReplyTooLargeError extends FlightPowerError {
+  static override code = 'ERR_REPLY_TOO_LARGE'
   readonly limit: number
   /** The HTTP status of the reply that was cut off. */
   readonly status: number
   constructor(limit: number, status: number) {
     super(`Reply larger than ${limit} bytes`)
-    this.name = 'ReplyTooLargeError'
     this.limit = limit
     this.status = status
   }

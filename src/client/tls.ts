@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { rootCertificates } from 'node:tls'
-import { ConfigError } from './errors.ts'
+import { fileErrorWords } from '../topology/index.ts'
+import { ClientConfigError } from './errors.ts'
 
 /** Where a CA file came from, and its PEM text. */
 export interface TrustedCa {
@@ -16,21 +17,15 @@ export async function readCa(path: string, source: string): Promise<TrustedCa> {
   try {
     pem = await readFile(path, 'utf8')
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : (error as Error).message
-    throw new ConfigError(`Cannot read ca_file "${path}" (from ${source}): ${reason}`, {
+    const reason = fileErrorWords(error)
+    throw new ClientConfigError(`Cannot read ca_file "${path}" (from ${source}): ${reason}`, {
       cause: error,
     })
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new ConfigError(`Invalid ca_file "${path}" (from ${source}): it holds no PEM certificate`)
+    throw new ClientConfigError(
+      `Invalid ca_file "${path}" (from ${source}): it holds no PEM certificate`,
+    )
   return { path, source, pem }
 }
 

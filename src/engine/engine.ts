@@ -13,6 +13,7 @@ import {
   type Platform,
   type ScriptKey,
   type Topology,
+  type BuiltinDriver,
 } from '../topology/index.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Attempt, Driver } from './driver.ts'
@@ -22,6 +23,8 @@ import type { EngineLog } from './log.ts'
 import { MISSING_PLATFORM, type NodeResult } from './node-result.ts'
 import type { EngineObserver } from './observer.ts'
 import { PowerOnRates } from './power-on-rates.ts'
+import { createDriverSet } from './driver-set.ts'
+import { createRangedDriver } from './ranged-driver.ts'
 import { createScriptDriver } from './script-driver.ts'
 
 /** Options of `createEngine`. */
@@ -34,8 +37,13 @@ export interface EngineOptions {
   /** Nodes per minute that power-ons may start, across every client; 0 is no limit. */
   readonly powerOnRate?: number
   readonly clock?: Clock
-  /** Overrides the script driver, for tests. */
+  /**
+   * Overrides how steps are carried out, for tests. Default: a platform's scripts (ranged
+   * ones where it has them, else per node), or its built-in driver for keys it has no script.
+   */
   readonly driver?: Driver
+  /** Drivers built into the binary, for platforms with `driver:` (e.g. Redfish). */
+  readonly builtin?: Readonly<Partial<Record<BuiltinDriver, Driver>>>
 }
 
 /** One action on many nodes. */
@@ -90,7 +98,17 @@ export function createEngine(options: EngineOptions): Engine {
   if (!(rate >= 0)) throw new RangeError(`createEngine: "powerOnRate" must be 0 or more`)
   const clock = options.clock ?? systemClock
   const shared: Shared = {
-    driver: options.driver ?? createScriptDriver(options.runner),
+    driver:
+      options.driver ??
+      createDriverSet({
+        script: createRangedDriver({
+          runner: options.runner,
+          fallback: createScriptDriver(options.runner),
+          logger: options.logger,
+          clock,
+        }),
+        builtin: options.builtin,
+      }),
     logger: options.logger,
     clock,
     slots: new Gate(options.concurrency),

@@ -50,7 +50,7 @@ function failureMessage(result: RunResult, timeoutSeconds: number): string {
   return `exit code ${result.exitCode}`
 }
 
-function lastLine(text: string): string | undefined {
+export function lastLine(text: string): string | undefined {
   const lines = text
     .split('\n')
     .map((line) => line.trim())
@@ -59,7 +59,7 @@ function lastLine(text: string): string | undefined {
   return line === undefined ? undefined : line.length > 500 ? `${line.slice(0, 500)}…` : line
 }
 
-function describeExit(result: RunResult): string {
+export function describeExit(result: RunResult): string {
   if (result.timedOut) return 'timed out'
   if (result.exitCode !== null) return `exit code ${result.exitCode}`
   if (result.signal) return `signal ${result.signal}`
@@ -67,7 +67,7 @@ function describeExit(result: RunResult): string {
 }
 
 /** The last few lines of stderr for the log, under the failure line (unless that is all of it). */
-function stderrTail(result: RunResult, message: string): string {
+export function stderrTail(result: RunResult, message: string): string {
   const lines = result.stderr
     .trimEnd()
     .split('\n')

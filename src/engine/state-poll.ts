@@ -1,4 +1,4 @@
-import type { Topology } from '../topology/index.ts'
+import { errorMessage, type Topology } from '../topology/index.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Engine } from './engine.ts'
 import type { EngineLog } from './log.ts'
@@ -63,7 +63,7 @@ export function startStatePoll(options: StatePollOptions): StatePoll {
         await round()
         rounds++
       } catch (error) {
-        logger.warn(`state poll failed: ${error instanceof Error ? error.message : String(error)}`)
+        logger.warn(`state poll failed: ${errorMessage(error)}`)
       }
       try {
         await clock.sleep(seconds * 1000, signal)

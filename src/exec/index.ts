@@ -4,7 +4,6 @@
  * process group. When a run ends, every process it started is killed, even one that left the
  * group with setsid: each run's processes carry a marker in their environment.
  */
-export { RunnerError } from './errors.ts'
 export { createRunner } from './runner.ts'
 export { Fifo } from './fifo.ts'
 export type { Runner, RunnerOptions, RunRequest, RunResult } from './types.ts'

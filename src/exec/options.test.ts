@@ -1,17 +1,17 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdirSync, rmdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createRunner, RunnerError, type RunnerOptions } from './index.ts'
+import { createRunner, type RunnerOptions } from './index.ts'
 import { tempDir } from './testing.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())
 
-function optionError(options: RunnerOptions): RunnerError {
+function optionError(options: RunnerOptions): TypeError {
   try {
     createRunner(options)
   } catch (error) {
-    if (error instanceof RunnerError) return error
+    if (error instanceof TypeError) return error
     throw error
   }
   throw new Error('createRunner accepted the options')
@@ -21,7 +21,6 @@ describe('createRunner checks its options', () => {
   for (const concurrency of [0, -1, 1.5, Number.NaN, Infinity]) {
     test(`rejects concurrency ${concurrency}`, () => {
       const error = optionError({ concurrency })
-      expect(error.code).toBe('ERR_RUNNER_OPTIONS')
       expect(error.message).toBe(
         `Invalid runner option "concurrency": expected an integer of at least 1, got ${concurrency}`,
       )
@@ -31,7 +30,6 @@ describe('createRunner checks its options', () => {
   test('rejects a working directory that does not exist', () => {
     const cwd = join(dir.path, 'missing')
     const error = optionError({ concurrency: 1, cwd })
-    expect(error.code).toBe('ERR_RUNNER_OPTIONS')
     expect(error.message).toBe(
       `Invalid runner option "cwd": expected an existing directory, got "${cwd}"`,
     )
@@ -75,7 +73,8 @@ describe('run failures are results', () => {
     const runner = createRunner({ concurrency: 1 })
     for (const timeoutMs of [0, -5, Number.NaN]) {
       const run = runner.run({ key: 'node01', script: 'exit 0', env: {}, timeoutMs })
-      expect(run).rejects.toMatchObject({ code: 'ERR_RUN_REQUEST' })
+      // Awaited, so the test fails when the run is not refused.
+      await expect(run).rejects.toBeInstanceOf(RangeError)
     }
   })
 })

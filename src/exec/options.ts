@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { RunnerError } from './errors.ts'
 import type { RunnerOptions } from './types.ts'
 
 /** Runner options after validation, with defaults filled in and the shell resolved to a path */
@@ -84,11 +83,9 @@ function resolveShell(shell: unknown): string {
   return path
 }
 
-function optionError(name: string, expected: string, value: unknown): RunnerError {
-  return new RunnerError(
-    'ERR_RUNNER_OPTIONS',
-    `Invalid runner option "${name}": ${expected}, got ${describe(value)}`,
-  )
+/** A factory given bad options is a programming error: a TypeError, as createApp's are. */
+function optionError(name: string, expected: string, value: unknown): TypeError {
+  return new TypeError(`Invalid runner option "${name}": ${expected}, got ${describe(value)}`)
 }
 
 function describe(value: unknown): string {

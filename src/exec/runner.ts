@@ -1,4 +1,3 @@
-import { RunnerError } from './errors.ts'
 import { Limiter } from './limiter.ts'
 import { resolveOptions } from './options.ts'
 import { Reaper, RUN_MARKER } from './reaper.ts'
@@ -60,7 +59,7 @@ class ScriptRunner implements Runner {
     // setTimeout fires at once for NaN and overflows past 2^31-1: both would silently misbehave.
     if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
       const message = `Invalid run request for "${key}": timeoutMs must be between 0 and ${MAX_TIMEOUT_MS}, got ${timeoutMs}`
-      return Promise.reject(new RunnerError('ERR_RUN_REQUEST', message))
+      return Promise.reject(new RangeError(message))
     }
     if (this.#closed) return Promise.resolve(notRun(SHUT_DOWN))
     return new Promise((resolve) => {

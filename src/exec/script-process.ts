@@ -1,3 +1,4 @@
+import { errorMessage } from '../topology/index.ts'
 import type { ProcessOutput } from 'zx'
 import { BoundedOutput } from './bounded-output.ts'
 import type { ShellChild } from './shell-child.ts'
@@ -84,7 +85,7 @@ function failure(startedAt: number, error: string): RunResult {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 function elapsed(startedAt: number): number {

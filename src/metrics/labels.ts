@@ -16,7 +16,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'bad_signature',
   ERR_JOSE_ALG_NOT_ALLOWED: 'bad_algorithm',
   ERR_JWT_CLAIM_VALIDATION_FAILED: 'bad_claim',
-  ERR_TOKEN_SCOPE: 'unknown_scope',
+  ERR_TOKEN_SCOPE_UNKNOWN: 'unknown_scope',
   ERR_TOKEN_REVOKED: 'revoked',
   ERR_SCOPE: 'insufficient_scope',
 }

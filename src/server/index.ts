@@ -17,7 +17,7 @@ export {
   requireSecret,
   type ServerConfig,
 } from './config/config.ts'
-export { ConfigError } from './config/errors.ts'
+export { ServerConfigError } from './config/errors.ts'
 
 /** The topology path the server config names (`--config FILE`, else the default config and environment). */
 export async function defaultTopologyPath(configFile?: string): Promise<string> {

@@ -7,7 +7,12 @@ import { pathOption, type SlurmOptions } from './options.ts'
 import { serverPower } from './server-power.ts'
 import { openSlurmLog } from './slurm-log.ts'
 import { createSyslog } from './syslog.ts'
-import { DEFAULT_LOG_FILE, DEFAULT_TIMEOUT_SECONDS, SYSLOG_TAG, type SlurmAction } from './types.ts'
+import {
+  DEFAULT_LOG_FILE,
+  DEFAULT_SLURM_TIMEOUT_SECONDS,
+  SYSLOG_TAG,
+  type SlurmAction,
+} from './types.ts'
 
 /** Past the call's own deadline, the process ends whatever still holds it open. */
 const WATCHDOG_GRACE_MS = 10_000
@@ -34,12 +39,12 @@ export async function runCallCommand(
     pid: process.pid,
     echo: process.stderr.isTTY ? (line) => void process.stderr.write(`${line}\n`) : undefined,
   })
-  let seconds = DEFAULT_TIMEOUT_SECONDS
+  let seconds = DEFAULT_SLURM_TIMEOUT_SECONDS
   try {
-    seconds = parseTimeout(options.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS)
+    seconds = parseTimeout(options.timeout, '--timeout', DEFAULT_SLURM_TIMEOUT_SECONDS)
   } catch (error) {
     // A hand-edited program must still power nodes: say so and use the default.
-    log.warn(`${(error as Error).message}; using ${DEFAULT_TIMEOUT_SECONDS} s`)
+    log.warn(`${(error as Error).message}; using ${DEFAULT_SLURM_TIMEOUT_SECONDS} s`)
   }
   const timeoutMs = seconds * 1000
   let configFile: string

@@ -1,4 +1,11 @@
-import { CliError, EXIT, expandHostlist, foldHostlist, HostlistError } from '../topology/index.ts'
+import {
+  CliError,
+  errorMessage,
+  EXIT,
+  expandHostlist,
+  foldHostlist,
+  HostlistError,
+} from '../topology/index.ts'
 import { describeJobs, readResumeJobs, type ResumeJob } from './resume-file.ts'
 import type { SlurmLog } from './slurm-log.ts'
 import { POWER_ACTION, type NodeReport, type PowerRequest, type SlurmAction } from './types.ts'
@@ -51,7 +58,7 @@ export async function runSlurmCall(call: SlurmCall, deps: SlurmCallDeps): Promis
       log.error(`${what}: gave up after ${seconds(call.timeoutMs)}${note}`)
     } else {
       code = error instanceof CliError ? error.exitCode : EXIT.failed
-      log.error(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+      log.error(`${what}: ${errorMessage(error)}`)
     }
   }
   log.detail(`${what}: exit ${code} after ${seconds(now() - started)}`)

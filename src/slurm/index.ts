@@ -3,7 +3,7 @@ import { CliError } from '../topology/index.ts'
 import type { SlurmOptions } from './options.ts'
 import {
   DEFAULT_LOG_FILE,
-  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_SLURM_TIMEOUT_SECONDS,
   SLURM_ACTIONS,
   type SlurmAction,
 } from './types.ts'
@@ -34,7 +34,7 @@ export function registerSlurmCommands(cli: CAC): void {
     )
     .option(
       '--timeout <seconds>',
-      `Most time one call may take (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      `Most time one call may take (default ${DEFAULT_SLURM_TIMEOUT_SECONDS})`,
     )
     .option('--force', 'programs: replace programs that differ from what would be written')
     .example(

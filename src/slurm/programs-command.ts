@@ -5,7 +5,7 @@ import { SYSTEM_CONFIG_PATH } from '../client/index.ts'
 import { parseTimeout } from '../client/index.ts'
 import { pathOption, type SlurmOptions } from './options.ts'
 import { writePrograms } from './programs.ts'
-import { DEFAULT_LOG_FILE, DEFAULT_TIMEOUT_SECONDS, SLURM_ACTIONS } from './types.ts'
+import { DEFAULT_LOG_FILE, DEFAULT_SLURM_TIMEOUT_SECONDS, SLURM_ACTIONS } from './types.ts'
 import { SETTING, selfCommand } from './wrapper.ts'
 
 /**
@@ -23,7 +23,7 @@ export async function runPrograms(dir: string | undefined, options: SlurmOptions
   const timeout =
     options.timeout === undefined
       ? undefined
-      : parseTimeout(options.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS)
+      : parseTimeout(options.timeout, '--timeout', DEFAULT_SLURM_TIMEOUT_SECONDS)
   const files = await writePrograms(resolve(dir), {
     command: selfCommand(),
     config,

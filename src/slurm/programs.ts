@@ -1,6 +1,6 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CliError, EXIT } from '../topology/index.ts'
+import { CliError, EXIT, fileErrorWords, readIfExists } from '../topology/index.ts'
 import { SLURM_ACTIONS, type SlurmAction } from './types.ts'
 import { programName, renderWrapper, type WrapperOptions } from './wrapper.ts'
 
@@ -27,7 +27,7 @@ export async function writePrograms(dir: string, options: ProgramsOptions): Prom
     SLURM_ACTIONS.map(async (action) => {
       const path = join(dir, programName(action))
       const text = renderWrapper(action, options)
-      const old = await readIfExists(path)
+      const old = await existing(path)
       return { action, path, text, old }
     }),
   )
@@ -61,7 +61,7 @@ export async function writePrograms(dir: string, options: ProgramsOptions): Prom
     }
     return results
   } catch (error) {
-    throw new CliError(`Cannot write the programs into "${dir}": ${reason(error)}`, {
+    throw new CliError(`Cannot write the programs into "${dir}": ${fileErrorWords(error)}`, {
       code: 'ERR_PROGRAM_WRITE',
       exitCode: EXIT.failed,
       cause: error,
@@ -69,20 +69,11 @@ export async function writePrograms(dir: string, options: ProgramsOptions): Prom
   }
 }
 
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  return error instanceof Error ? error.message : String(error)
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
+/** The text of an existing program, undefined when there is none; unreadable is an error. */
+async function existing(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8')
+    return await readIfExists(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new CliError(
-      `Cannot read "${path}": ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    )
+    throw new CliError(`Cannot read "${path}": ${fileErrorWords(error)}`, { cause: error })
   }
 }

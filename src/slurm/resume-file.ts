@@ -1,3 +1,4 @@
+import { errorMessage } from '../topology/index.ts'
 import { readFile } from 'node:fs/promises'
 
 /** A job Slurm is resuming nodes for, from SLURM_RESUME_FILE. */
@@ -23,9 +24,7 @@ export async function readResumeJobs(path: string): Promise<ResumeJob[]> {
   try {
     doc = JSON.parse(text)
   } catch (error) {
-    throw new Error(
-      `"${path}" is not JSON: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    throw new Error(`"${path}" is not JSON: ${errorMessage(error)}`)
   }
   const jobs =
     typeof doc === 'object' && doc !== null ? (doc as { jobs?: unknown }).jobs : undefined

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { fileErrorWords } from '../topology/index.ts'
 import type { Severity, Syslog } from './syslog.ts'
 
 /**
@@ -84,8 +85,7 @@ const LABEL: Record<Severity, string> = { info: '', warning: 'warning: ', err: '
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  // Opened for appending, a missing file is created: ENOENT means a missing directory.
   if (code === 'ENOENT') return 'its directory cannot be created'
-  if (code === 'EROFS') return 'read-only file system'
-  return error instanceof Error ? error.message : String(error)
+  return fileErrorWords(error)
 }

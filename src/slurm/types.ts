@@ -16,7 +16,7 @@ export const POWER_ACTION: Record<SlurmAction, 'power_on' | 'power_off'> = {
 export const DEFAULT_LOG_FILE = '/var/log/flight-power/slurm.log'
 
 /** Seconds one call may take in total unless `--timeout` says otherwise. */
-export const DEFAULT_TIMEOUT_SECONDS = 300
+export const DEFAULT_SLURM_TIMEOUT_SECONDS = 300
 
 /** The syslog tag (journalctl -t flight-power-slurm). */
 export const SYSLOG_TAG = 'flight-power-slurm'

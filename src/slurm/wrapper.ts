@@ -1,3 +1,4 @@
+import { isCompiledBinary } from '../topology/index.ts'
 import type { SlurmAction } from './types.ts'
 
 /** What a generated program bakes in. */
@@ -19,8 +20,7 @@ export function programName(action: SlurmAction): string {
  * `process.execPath`; under `bun bin/flight-power.ts` that is bun, which needs the script.
  */
 export function selfCommand(): string[] {
-  const compiled = Bun.main.startsWith('/$bunfs/')
-  return compiled ? [process.execPath] : [process.execPath, Bun.main]
+  return isCompiledBinary() ? [process.execPath] : [process.execPath, Bun.main]
 }
 
 /**

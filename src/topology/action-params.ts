@@ -1,4 +1,5 @@
 import type { Action } from './types.ts'
+import { FlightPowerError } from './flight-power-error.ts'
 
 /** Boot devices `bootdev` may set (SPEC §10): a fixed vocabulary, never free text. */
 export const BOOT_DEVICES = ['pxe', 'disk', 'bios', 'cdrom', 'default'] as const
@@ -20,12 +21,8 @@ export interface ActionParams {
 }
 
 /** A request body that does not fit its action; the message names the field. */
-export class ActionParamsError extends Error {
-  readonly code = 'ERR_ACTION_PARAMS'
-  constructor(message: string) {
-    super(message)
-    this.name = new.target.name
-  }
+export class ActionParamsError extends FlightPowerError {
+  static override code = 'ERR_ACTION_PARAMS'
 }
 
 /** The JSON body fields each action accepts (`POST /actions/{action}`). */

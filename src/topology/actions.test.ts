@@ -5,18 +5,8 @@ import {
   ActionParamsError,
   parseActionParams,
 } from './action-params.ts'
-import { TopologyError } from './errors.ts'
 import { parseTopology } from './load.ts'
-
-function problemsOf(text: string): string[] {
-  try {
-    parseTopology(text, 'broken.yaml')
-  } catch (error) {
-    expect(error).toBeInstanceOf(TopologyError)
-    return (error as TopologyError).problems.map((p) => `${p.line}: ${p.key}: ${p.message}`)
-  }
-  throw new Error('expected the topology to be rejected')
-}
+import { problemsOf } from './testing.ts'
 
 describe('the actions of SPEC §10 in a topology', () => {
   test('optional scripts, cycle_delay, retries and per-script timeouts are read', () => {

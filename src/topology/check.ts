@@ -1,4 +1,4 @@
-import { formatProblem, TopologyError } from './errors.ts'
+import { locateProblem, TopologyError } from './errors.ts'
 import { loadTopology } from './load.ts'
 import { readLimited } from './read-limited.ts'
 import { supportedActions } from './supported-actions.ts'
@@ -37,11 +37,7 @@ export async function checkTopologyFile(path: string): Promise<CheckReport> {
       () => '',
     )
     const problems = withTabProblem(text, error.problems)
-    const lines = problems.map((problem) =>
-      problem.line > 0
-        ? `${path}:${problem.line}: ${formatProblem({ ...problem, line: 0 })}`
-        : `${path}: ${formatProblem(problem)}`,
-    )
+    const lines = problems.map((problem) => locateProblem(path, problem))
     lines.push(`${problems.length} error${problems.length === 1 ? '' : 's'} in ${path}`)
     return { ok: false, lines }
   }

@@ -1,20 +1,16 @@
+import { FlightPowerError } from './flight-power-error.ts'
 import { EXIT } from './outcome.ts'
 
 /**
  * An error the command line reports as one sentence and an exit code, never a stack trace.
  * Both modes throw it; the entry point catches it.
  */
-export class CliError extends Error {
-  readonly code: string
+export class CliError extends FlightPowerError {
+  static override code = 'ERR_USAGE'
   readonly exitCode: number
 
-  constructor(
-    message: string,
-    options: { code?: string; exitCode?: number; cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause })
-    this.name = 'CliError'
-    this.code = options.code ?? 'ERR_USAGE'
+  constructor(message: string, options: ErrorOptions & { code?: string; exitCode?: number } = {}) {
+    super(message, options)
     this.exitCode = options.exitCode ?? EXIT.usage
   }
 }

@@ -1,3 +1,5 @@
+import { FlightPowerError } from './flight-power-error.ts'
+
 /** One thing wrong with a topology, located as precisely as the YAML allows. */
 export interface TopologyProblem {
   /** 1-based line, or 0 when the problem has no place in the file (e.g. it cannot be read). */
@@ -8,8 +10,8 @@ export interface TopologyProblem {
 }
 
 /** A topology that cannot be used; `problems` holds every error found, not just the first. */
-export class TopologyError extends Error {
-  readonly code = 'ERR_TOPOLOGY'
+export class TopologyError extends FlightPowerError {
+  static override code = 'ERR_TOPOLOGY'
   readonly source: string
   readonly problems: readonly TopologyProblem[]
 
@@ -20,10 +22,15 @@ export class TopologyError extends Error {
       `Cannot load topology "${source}": ${first ? formatProblem(first) : 'unknown error'}${more}`,
       options,
     )
-    this.name = 'TopologyError'
     this.source = source
     this.problems = problems
   }
+}
+
+/** `FILE:12: platforms.ipmi.status: must be a string`: where `check` and the server's log say it. */
+export function locateProblem(source: string, problem: TopologyProblem): string {
+  const where = problem.line > 0 ? `${source}:${problem.line}` : source
+  return `${where}: ${formatProblem({ ...problem, line: 0 })}`
 }
 
 /** `line 12: platforms.ipmi.status: must be a string`, the form `check` prints after the file name. */

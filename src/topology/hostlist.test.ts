@@ -102,15 +102,13 @@ describe('expandHostlist', () => {
     }
   })
 
+  // How fast is bench/hostlist.ts's to say; a quadratic or materialising step here would hang
+  // this test past its timeout rather than pass.
   test('the limit is counted before anything is materialised', () => {
-    const started = performance.now()
     expectError('node[1-99999999]', `expands to more than ${DEFAULT_EXPANSION_LIMIT} names`)
     expectError('a[1-9999]b[1-9999]', 'expands to more than')
     expectError('a[1-999999999999999]b[1-999999999999999]c[1-999999999999999]', 'more than')
     expectError('node[1-60000],other[1-60000]', 'more than')
-    // About a millisecond; materialising 10^8 or 10^45 names would take minutes or never end.
-    // The bound only has to be clear of a loaded CI machine's pauses.
-    expect(performance.now() - started).toBeLessThan(2_000)
     expect(expandHostlist('node[1-100000]')).toHaveLength(DEFAULT_EXPANSION_LIMIT)
     expect(expandHostlist('node[1-3]', { limit: 3 })).toHaveLength(3)
     expectError('node[1-4]', 'expands to more than 3 names', { limit: 3 })
@@ -118,11 +116,15 @@ describe('expandHostlist', () => {
     expect(() => expandHostlist('a', { limit: -1 })).toThrow(RangeError)
   })
 
-  test('expanding 100,000 names is fast', () => {
-    const started = performance.now()
-    expect(expandHostlist('rack[01-100]n[0001-1000]')).toHaveLength(100_000)
-    // Tens of milliseconds; the bound leaves room for a loaded CI machine, not for a quadratic step.
-    expect(performance.now() - started).toBeLessThan(3_000)
+  test('expands 100,000 names', () => {
+    const names = expandHostlist('rack[01-100]n[0001-1000]')
+    expect(names).toHaveLength(100_000)
+    expect([names[0], names[999], names[1000], names.at(-1)]).toEqual([
+      'rack01n0001',
+      'rack01n1000',
+      'rack02n0001',
+      'rack100n1000',
+    ])
   })
 })
 
@@ -173,13 +175,9 @@ describe('foldHostlist', () => {
     expect(() => foldHostlist(['bad name'])).toThrow('Cannot fold invalid node name "bad name"')
   })
 
-  test('folding 100,000 names is fast', () => {
+  test('folds 100,000 names, in any order', () => {
     const names = expandHostlist('rack[01-100]n[0001-1000]')
-    const started = performance.now()
     const folded = foldHostlist(names.reverse())
-    // Under a tenth of a second; the bound leaves room for a loaded CI machine, not for a
-    // quadratic step (5 * 10^9 operations here).
-    expect(performance.now() - started).toBeLessThan(3_000)
     expect(folded.startsWith('rack01n[0001-1000],rack02n[0001-1000],')).toBe(true)
     expect(foldHostlist(range('node', 1, 100_000))).toBe('node[1-100000]')
   })

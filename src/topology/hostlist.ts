@@ -1,3 +1,4 @@
+import { FlightPowerError } from './flight-power-error.ts'
 /** Most names one expression may expand to unless the caller sets its own limit. */
 export const DEFAULT_EXPANSION_LIMIT = 100_000
 
@@ -7,14 +8,13 @@ const NAME = /^[A-Za-z0-9._-]+$/
 const RANGE = /^(\d+)(?:-(\d+))?$/
 
 /** Thrown for a malformed or oversized hostlist; `expression` is the input as given. */
-export class HostlistError extends Error {
-  readonly code = 'ERR_HOSTLIST'
+export class HostlistError extends FlightPowerError {
+  static override code = 'ERR_HOSTLIST'
   constructor(
     message: string,
     readonly expression: string,
   ) {
     super(message)
-    this.name = 'HostlistError'
   }
 }
 

@@ -1,16 +1,18 @@
 export {
   ACTIONS,
   BASIC_ACTIONS,
+  BUILTIN_DRIVERS,
   DEFAULT_CYCLE_DELAY_SECONDS,
+  DEFAULT_RANGED_CHUNK,
   DEFAULT_STATUS_OFF_EXIT_CODE,
-  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   EXIT_TRY_AGAIN,
   SCRIPT_KEY,
   SCRIPT_KEYS,
 } from './types.ts'
-export type { Action, Node, Platform, ScriptKey, Topology } from './types.ts'
-export { TopologyError, formatProblem, type TopologyProblem } from './errors.ts'
-export { loadTopology, parseTopology } from './load.ts'
+export type { Action, BuiltinDriver, Node, Platform, ScriptKey, Topology } from './types.ts'
+export { TopologyError, formatProblem, locateProblem, type TopologyProblem } from './errors.ts'
+export { loadTopology, parseTopology, type LoadOptions } from './load.ts'
 export { checkTopologyFile, type CheckReport } from './check.ts'
 export { ALL_GROUP } from './read-groups.ts'
 export {
@@ -25,6 +27,7 @@ export { resolveTargets, type TargetRequest, type Targets } from './targets.ts'
 export { EXIT, exitCodeFor, interpretExit, type NodeOutcome, type PowerState } from './outcome.ts'
 export { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
 export { CliError } from './cli-error.ts'
+export { errorMessage, FlightPowerError } from './flight-power-error.ts'
 export {
   ActionParamsError,
   BOOT_DEVICES,
@@ -36,7 +39,15 @@ export {
   type BootDevice,
 } from './action-params.ts'
 export { supportedActions } from './supported-actions.ts'
-export { FileTooLargeError, MAX_FILE_BYTES, readLimited, type LimitedFile } from './read-limited.ts'
+export {
+  FileTooLargeError,
+  MAX_FILE_BYTES,
+  fileErrorWords,
+  readIfExists,
+  readLimited,
+  type LimitedFile,
+} from './read-limited.ts'
+export { isCompiledBinary } from './compiled.ts'
 export { editDistance, nearest, suggest } from './suggest.ts'
 export { missingNodeMessage } from './missing.ts'
 export { topologyWarnings } from './warnings.ts'

@@ -4,21 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TopologyError } from './errors.ts'
 import { loadTopology, parseTopology } from './load.ts'
+import { problemsOf } from './testing.ts'
 import { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
 
 const fixture = new URL('../../test/fixtures/power-server-1.0-topology.yaml', import.meta.url)
   .pathname
-
-/** The problems a broken topology reports, as `line: key: message` strings. */
-function problemsOf(text: string): string[] {
-  try {
-    parseTopology(text, 'broken.yaml')
-  } catch (error) {
-    expect(error).toBeInstanceOf(TopologyError)
-    return (error as TopologyError).problems.map((p) => `${p.line}: ${p.key}: ${p.message}`)
-  }
-  throw new Error('expected the topology to be rejected')
-}
 
 const platform = `platforms:
   demo:

@@ -1,11 +1,33 @@
 import { TopologyError } from './errors.ts'
 import type { Topology } from './types.ts'
 import { validateTopology } from './validate.ts'
+import { readYamlFast } from './yaml-fast.ts'
 import { parseYaml } from './yaml-source.ts'
-import { FileTooLargeError, readLimited } from './read-limited.ts'
+import { fileErrorWords, readLimited } from './read-limited.ts'
+
+/** Options of `parseTopology` and `loadTopology`. */
+export interface LoadOptions {
+  /**
+   * Read plain YAML with Bun's native parser when it provably reads it as the `yaml` library
+   * does (./yaml-fast.ts); default true. False always uses the `yaml` library, the reference
+   * reading: for the differential tests and the benchmark's baseline.
+   */
+  readonly fast?: boolean
+}
 
 /** Parse and validate topology YAML text; throws TopologyError listing every problem. */
-export function parseTopology(text: string, source = '<inline>'): Topology {
+export function parseTopology(
+  text: string,
+  source = '<inline>',
+  options: LoadOptions = {},
+): Topology {
+  if (options.fast !== false) {
+    const fast = readYamlFast(text)
+    // Lines are only needed for problems, and a topology with problems is read again below
+    // by the `yaml` library, so every message and line is the one it has always been.
+    const topology = fast && validateTopology(fast.value, source, () => 0).topology
+    if (topology) return topology
+  }
   const yaml = parseYaml(text)
   if (yaml.problems.length > 0) throw new TopologyError(source, yaml.problems)
   const { topology, problems } = validateTopology(yaml.value, source, yaml.lineOf)
@@ -14,18 +36,13 @@ export function parseTopology(text: string, source = '<inline>'): Topology {
 }
 
 /** Read, parse and validate the topology file at `path` (at most 64 MiB). */
-export async function loadTopology(path: string): Promise<Topology> {
+export async function loadTopology(path: string, options: LoadOptions = {}): Promise<Topology> {
   let text: string
   try {
     ;({ text } = await readLimited(path))
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : error instanceof FileTooLargeError
-          ? error.message
-          : String((error as Error).message)
+    const reason = fileErrorWords(error)
     throw new TopologyError(path, [{ line: 0, key: '', message: reason }], { cause: error })
   }
-  return parseTopology(text, path)
+  return parseTopology(text, path, options)
 }

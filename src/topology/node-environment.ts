@@ -1,15 +1,15 @@
 import type { Node, Platform } from './types.ts'
+import { FlightPowerError } from './flight-power-error.ts'
 import { nearMissWarnings } from './warnings.ts'
 
 /** A node whose platform lists a variable the node does not set cannot run any script. */
-export class MissingVariableError extends Error {
-  readonly code = 'ERR_MISSING_VARIABLE'
+export class MissingVariableError extends FlightPowerError {
+  static override code = 'ERR_MISSING_VARIABLE'
   constructor(
     readonly node: string,
     readonly variable: string,
   ) {
     super(`${node}: variable "${variable}" is not set`)
-    this.name = 'MissingVariableError'
   }
 }
 

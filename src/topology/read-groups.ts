@@ -5,7 +5,7 @@ import {
   HostlistError,
   isValidNodeName,
 } from './hostlist.ts'
-import { isRecord, type Path, type Report } from './report.ts'
+import { isRecord, type Path, type Report } from './problem-report.ts'
 import type { Node } from './types.ts'
 
 /** `@all` names every node; a topology may not define a group of that name. */
@@ -29,7 +29,7 @@ export interface ReadGroups {
 export function readGroups(
   value: unknown,
   nodes: ReadonlyMap<string, Node>,
-  declared: ReadonlySet<string>,
+  declared: Pick<ReadonlySet<string>, 'has'>,
   report: Report,
 ): ReadGroups {
   const rates = new Map<string, number>()

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
+import { errorMessage, FlightPowerError } from './flight-power-error.ts'
 
 /** Largest config or topology file read: a mistaken `/dev/zero` must not fill the memory. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -11,12 +12,11 @@ export interface LimitedFile {
 }
 
 /** A file larger than the limit; the message is a reason, to follow `Cannot read "x": `. */
-export class FileTooLargeError extends Error {
-  readonly code = 'ERR_FILE_TOO_LARGE'
+export class FileTooLargeError extends FlightPowerError {
+  static override code = 'ERR_FILE_TOO_LARGE'
   constructor(bytes: number | undefined, limit: number) {
     const size = bytes === undefined ? 'more than' : `${bytes} bytes, over`
     super(`file too large (${size} the ${limit / (1024 * 1024)} MiB limit)`)
-    this.name = 'FileTooLargeError'
   }
 }
 
@@ -43,5 +43,32 @@ export async function readLimited(path: string, limit = MAX_FILE_BYTES): Promise
     return { text: new TextDecoder().decode(Buffer.concat(chunks)), stats }
   } finally {
     await handle.close()
+  }
+}
+
+/** The text of `path` (read as `readLimited` does), or undefined when there is no such file. */
+export async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return (await readLimited(path)).text
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/** Why a file could not be read or written, in the words an administrator reads in a message. */
+export function fileErrorWords(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOENT':
+      return 'no such file'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied'
+    case 'EISDIR':
+      return 'it is a directory'
+    case 'EROFS':
+      return 'read-only file system'
+    default:
+      return errorMessage(error)
   }
 }

@@ -5,6 +5,8 @@ import { ACTIONS, SCRIPT_KEY, type Action, type Platform } from './types.ts'
  * `cycle` where power_off, status and power_on can stand in for a missing power_cycle.
  */
 export function supportedActions(platform: Platform): Action[] {
+  // A built-in driver (Redfish) carries out every action the scripts leave to it.
+  if (platform.driver !== undefined) return [...ACTIONS]
   const has = (action: Action) => platform.scripts[SCRIPT_KEY[action]] !== undefined
   return ACTIONS.filter(
     (action) =>

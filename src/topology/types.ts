@@ -19,9 +19,15 @@ export type ScriptKey = (typeof SCRIPT_KEY)[Action]
 /** Every script key a platform may hold, in the order the actions are listed. */
 export const SCRIPT_KEYS: readonly ScriptKey[] = ACTIONS.map((action) => SCRIPT_KEY[action])
 
+/** Drivers built into the binary that a platform may name with `driver:` (SPEC §11). */
+export const BUILTIN_DRIVERS = ['redfish'] as const
+export type BuiltinDriver = (typeof BUILTIN_DRIVERS)[number]
+
 /** A platform: the scripts that drive one kind of node, and what they may see. */
 export interface Platform {
   readonly name: string
+  /** A built-in driver that carries out every action the platform has no script for. */
+  readonly driver?: BuiltinDriver
   /** Node variables exported to the scripts, in the order the topology lists them. */
   readonly variables: readonly string[]
   /** Values used for listed variables a node does not set (the platform's `defaults`). */
@@ -36,6 +42,10 @@ export interface Platform {
   readonly cycleDelaySeconds: number
   /** Extra attempts of a script that timed out or exited 75 ("not yet, try again"). */
   readonly retries: number
+  /** Ranged scripts per script key: one process for a chunk of nodes (`ranged:`). */
+  readonly ranged: Readonly<Partial<Record<ScriptKey, string>>>
+  /** Most nodes one ranged script process is given (`ranged_chunk`). */
+  readonly rangedChunk: number
 }
 
 /** A node: its name, its platform and every other key of its YAML entry as a string. */
@@ -59,10 +69,12 @@ export interface Topology {
 }
 
 /** Default seconds per action when a platform sets no `timeout`. */
-export const DEFAULT_TIMEOUT_SECONDS = 60
+export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 60
 /** power-server 1.0's documented default for `status_off_exit_code`. */
 export const DEFAULT_STATUS_OFF_EXIT_CODE = 111
 /** Seconds between off and on in `cycle`'s fallback, unless a platform sets `cycle_delay`. */
 export const DEFAULT_CYCLE_DELAY_SECONDS = 5
+/** Nodes per ranged script process unless a platform sets `ranged_chunk`. */
+export const DEFAULT_RANGED_CHUNK = 256
 /** Exit code by which a script says "not yet, try again" (BSD's EX_TEMPFAIL). */
 export const EXIT_TRY_AGAIN = 75

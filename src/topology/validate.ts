@@ -1,13 +1,16 @@
 import type { TopologyProblem } from './errors.ts'
 import { isValidNodeName } from './hostlist.ts'
 import { readGroups } from './read-groups.ts'
-import { isRecord, type Path, type Report } from './report.ts'
+import { RANGED_KEYS, readRanged } from './read-ranged.ts'
+import { isRecord, type Path, type Report } from './problem-report.ts'
 import { suggest } from './suggest.ts'
 import {
   DEFAULT_CYCLE_DELAY_SECONDS,
   DEFAULT_STATUS_OFF_EXIT_CODE,
-  DEFAULT_TIMEOUT_SECONDS,
+  BUILTIN_DRIVERS,
+  DEFAULT_SCRIPT_TIMEOUT_SECONDS,
   SCRIPT_KEYS,
+  type BuiltinDriver,
   type Node,
   type Platform,
   type ScriptKey,
@@ -23,6 +26,8 @@ const PLATFORM_KEYS = new Set<string>([
   'timeout',
   'cycle_delay',
   'retries',
+  ...RANGED_KEYS,
+  'driver',
 ])
 /** A platform may retry a few times; more would hold a node for minutes of backoff. */
 const MAX_RETRIES = 5
@@ -57,7 +62,9 @@ export function validateTopology(
 
   const platforms = readPlatforms(value.platforms, report)
   const nodes = readNodes(value[nodesKey], nodesKey, platforms, report)
-  const declared = new Set(isRecord(value[nodesKey]) ? Object.keys(value[nodesKey]) : [])
+  // Names written under the nodes key, valid or not; a lookup, not a Set of 100,000 names.
+  const written = isRecord(value[nodesKey]) ? value[nodesKey] : {}
+  const declared = { has: (name: string) => Object.hasOwn(written, name) }
   const { groups, rates: groupRates } = readGroups(value.groups, nodes, declared, report)
   // In line order, as an administrator fixes them top to bottom (the sort is stable).
   if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line) }
@@ -132,8 +139,10 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
     }
   }
 
+  const driver = readDriver(spec.driver, at('driver'), report)
   return {
     name,
+    ...(driver ? { driver } : {}),
     variables,
     defaults,
     scripts,
@@ -152,7 +161,17 @@ function readPlatform(name: string, spec: unknown, report: Report): Platform | u
       what: 'a whole number of retries',
       integer: true,
     }),
+    ...readRanged(spec, at, report),
   }
+}
+
+/** `driver: redfish`: a built-in driver; absent or null is none (scripts only). */
+function readDriver(value: unknown, path: Path, report: Report): BuiltinDriver | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string' && (BUILTIN_DRIVERS as readonly string[]).includes(value))
+    return value as BuiltinDriver
+  report(path, `unknown driver ${JSON.stringify(value)}: expected ${BUILTIN_DRIVERS.join(' or ')}`)
+  return undefined
 }
 
 /** An optional number within bounds; absent or null gives `fallback`. */
@@ -199,7 +218,7 @@ function readDefaults(
 
 function readTimeouts(value: unknown, path: Path, report: Report): Record<ScriptKey, number> {
   const timeouts = Object.fromEntries(
-    SCRIPT_KEYS.map((key) => [key, DEFAULT_TIMEOUT_SECONDS]),
+    SCRIPT_KEYS.map((key) => [key, DEFAULT_SCRIPT_TIMEOUT_SECONDS]),
   ) as Record<ScriptKey, number>
   const valid = (seconds: unknown): seconds is number =>
     typeof seconds === 'number' &&
@@ -238,7 +257,12 @@ function readNodes(
     report([key], 'must be a mapping of node names to nodes')
     return nodes
   }
-  for (const [name, spec] of Object.entries(value)) {
+  // for…in over a parsed mapping visits its own keys in Object.entries' order, without an
+  // array per node or field, and each field name is tested once: these loops run 600,000
+  // times for 100,000 IPMI nodes.
+  const shellNames = new Set<string>()
+  for (const name in value) {
+    const spec = value[name]
     const at = (field?: string): Path => (field ? [key, name, field] : [key, name])
     if (!isValidNodeName(name)) {
       report(
@@ -253,7 +277,8 @@ function readNodes(
     }
     const variables: Record<string, string> = {}
     let platform: string | undefined
-    for (const [field, raw] of Object.entries(spec)) {
+    for (const field in spec) {
+      const raw = spec[field]
       if (field === 'platform') {
         if (typeof raw !== 'string' || raw === '')
           report(at(field), 'must be the name of a platform')
@@ -265,11 +290,12 @@ function readNodes(
         else platform = raw
       } else if (field === 'name') {
         if (raw !== name) report(at(field), "a node's name is its key and cannot be set")
-      } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+      } else if (!shellNames.has(field) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
         report(at(field), 'variable names must be valid shell variable names')
-      } else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) {
+      } else if (raw === null || isPlainValue(raw)) {
         // A bare `key:` is an empty value, as power-server read it.
         variables[field] = raw === null ? '' : String(raw)
+        shellNames.add(field)
       } else {
         report(
           at(field),
@@ -282,4 +308,8 @@ function readNodes(
     if (platform) nodes.set(name, { name, platform, variables })
   }
   return nodes
+}
+
+function isPlainValue(raw: unknown): boolean {
+  return typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
 }

@@ -2,12 +2,6 @@ import { nearest } from './suggest.ts'
 import { BASIC_ACTIONS, SCRIPT_KEY, type Node, type Platform, type Topology } from './types.ts'
 import { nodeWarnings } from './node-environment.ts'
 
-/** Platforms whose actions are carried out by a driver rather than scripts need none. */
-function usesDriver(platform: Platform): boolean {
-  const driver = (platform as { readonly driver?: unknown }).driver
-  return driver !== undefined && driver !== null && driver !== 'script'
-}
-
 /**
  * A platform lacking one of power-server 1.0's four scripts loads (old files keep working),
  * but every node on it fails that action: say so before anyone asks for it.
@@ -15,7 +9,8 @@ function usesDriver(platform: Platform): boolean {
 export function platformWarnings(platforms: ReadonlyMap<string, Platform>): string[] {
   const warnings: string[] = []
   for (const platform of platforms.values()) {
-    if (usesDriver(platform)) continue
+    // A built-in driver (redfish) carries out every action the platform has no script for.
+    if (platform.driver !== undefined) continue
     const missing = BASIC_ACTIONS.map((action) => SCRIPT_KEY[action]).filter(
       (key) => platform.scripts[key] === undefined,
     )

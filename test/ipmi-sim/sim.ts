@@ -30,6 +30,8 @@ export interface BmcOptions {
   ignoresShutdown?: boolean
   /** The BMC refuses every boot device (Set System Boot Options fails). */
   refusesBoot?: boolean
+  /** Loopback address to listen on (default 127.0.0.1): 127.0.0.N gives BMCs their own hosts. */
+  address?: string
 }
 
 /** Whether ipmi_sim is installed (Debian/Ubuntu package `openipmi`). */
@@ -50,6 +52,7 @@ export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedB
   const values: Record<string, string> = {
     NAME: `bmc${port}`,
     PORT: String(port),
+    ADDRESS: options.address ?? '127.0.0.1',
     USER: options.user,
     PASSWORD: options.password,
     CHASSIS_CONTROL: join(HERE, 'chassis_control'),
@@ -124,7 +127,7 @@ export async function freeUdpPort(): Promise<number> {
 /** Wait until ipmitool gets an answer to `mc info` from the BMC on `port` (10 s at most). */
 export async function waitAnswering(
   port: number,
-  options: Pick<BmcOptions, 'user' | 'password'>,
+  options: Pick<BmcOptions, 'user' | 'password' | 'address'>,
 ): Promise<void> {
   const deadline = Date.now() + 10_000
   let last = ''
@@ -135,7 +138,7 @@ export async function waitAnswering(
         '-I',
         'lanplus',
         '-H',
-        '127.0.0.1',
+        options.address ?? '127.0.0.1',
         '-p',
         String(port),
         '-U',

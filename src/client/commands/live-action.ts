@@ -1,7 +1,7 @@
 import type { Action } from '../../topology/index.ts'
 import type { ClientConfig } from '../config.ts'
 import { InterruptedError } from '../errors.ts'
-import { describe, renderTable, wantColour } from '../format.ts'
+import { describeResult, renderTable, wantColour } from '../format.ts'
 import type { Request } from '../http.ts'
 import { catchInterrupt } from '../interrupt.ts'
 import type { ClientIo } from '../io.ts'
@@ -52,7 +52,7 @@ export async function runLiveAction(
         finished++
         if (!options.stream) return
         progress.clear()
-        io.stdout.write(renderTable([describe(call.action, result)], { colour }))
+        io.stdout.write(renderTable([describeResult(call.action, result)], { colour }))
       },
     })
     return answer.results

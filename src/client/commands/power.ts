@@ -11,7 +11,7 @@ import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError, UnparsedTargetsError } from '../errors.ts'
 import { legacyRetry, requireGroups } from '../legacy.ts'
 import {
-  describe,
+  describeResult,
   foldNames,
   renderJson,
   renderSummary,
@@ -168,7 +168,7 @@ export async function runPower(
   }
   if (results.length === 0) io.stderr.write('flight-power: no nodes matched the targets\n')
   if (options.stream) return exitCode
-  const rows = sortRows(results.map((result) => describe(action, result, wait)))
+  const rows = sortRows(results.map((result) => describeResult(action, result, wait)))
   const colour = wantColour(!!io.stdout.isTTY, io.env)
   io.stdout.write(options.summary ? renderSummary(rows, { colour }) : renderTable(rows, { colour }))
   return exitCode

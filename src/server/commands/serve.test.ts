@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError } from '../config/errors.ts'
+import { ServerConfigError } from '../config/errors.ts'
 import { createLogger } from '../logger.ts'
 import { listenFailure, workingDirectory } from './serve.ts'
 
@@ -48,7 +48,7 @@ describe('workingDirectory', () => {
 
   test('a working_directory that is not a directory refuses to start', async () => {
     const error = await run('working_directory', gone).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ConfigError)
+    expect(error).toBeInstanceOf(ServerConfigError)
     expect((error as Error).message).toBe(`Invalid working_directory "${gone}": not a directory`)
   })
 })

@@ -1,7 +1,14 @@
 import { createEngine, startStatePoll } from '../../engine/index.ts'
 import { createMetrics } from '../../metrics/index.ts'
+import { createRedfishDriver } from '../../redfish/index.ts'
 import { createRunner } from '../../exec/index.ts'
-import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
+import {
+  CliError,
+  errorMessage,
+  loadTopology,
+  TopologyError,
+  type Topology,
+} from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
 import { safeRequest } from '../http/request-target.ts'
 import { isListenable } from './bind-address.ts'
@@ -16,7 +23,7 @@ import {
   requireSecret,
   type ServerConfig,
 } from '../config/config.ts'
-import { ConfigError } from '../config/errors.ts'
+import { ServerConfigError } from '../config/errors.ts'
 import { supervise } from './lifecycle.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { scriptEnvironment } from '../config/script-environment.ts'
@@ -57,16 +64,20 @@ export async function serve(options: ServeOptions): Promise<number> {
   let tls = await loadTls(config)
   const revocations = await watchRevocations({ path: config.revokedTokensFile, logger })
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
+  const baseEnv = scriptBaseEnv(config, logger)
   const runner = createRunner({
     concurrency: config.workers,
     cwd: await workingDirectory(config, logger),
-    baseEnv: scriptBaseEnv(config, logger),
+    baseEnv,
   })
+  // Redfish reads REDFISH_PASSWORD from what scripts would see: the same secrets withheld.
+  const redfish = createRedfishDriver({ env: baseEnv, logger })
   const engine = createEngine({
     runner,
     logger,
     concurrency: config.workers,
     powerOnRate: config.powerOnRate,
+    builtin: { redfish },
   })
   const metrics = createMetrics({ engine, getTopology: holder.current })
   const app = createApp({
@@ -107,6 +118,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   } catch (error) {
     await runner.killAll()
     revocations.close()
+    await redfish.close()
     throw new CliError(
       `Cannot listen on ${config.bindAddress}:${config.port}: ${listenFailure(error)}`,
       { cause: error, code: 'ERR_LISTEN' },
@@ -157,6 +169,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   } finally {
     poll?.stop()
     revocations.close()
+    // Redfish sessions are deleted, not left to time out on the BMCs.
+    await redfish.close()
   }
 }
 
@@ -181,7 +195,7 @@ export function listenFailure(error: unknown): string {
     case 'ENOENT':
       return 'not a local address'
     default:
-      return error instanceof Error ? error.message : String(error)
+      return errorMessage(error)
   }
 }
 
@@ -223,7 +237,7 @@ export async function workingDirectory(
     )
     return undefined
   }
-  throw new ConfigError(`Invalid working_directory "${path}": not a directory`)
+  throw new ServerConfigError(`Invalid working_directory "${path}": not a directory`)
 }
 
 /** A server never starts on an invalid topology: log every problem, then refuse. */

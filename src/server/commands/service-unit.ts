@@ -1,4 +1,5 @@
 // Embedded at build time, so `init` writes the unit from the single binary with no files beside it.
+import { isCompiledBinary } from '../../topology/index.ts'
 import text from '../../../etc/flight-power-server.service' with { type: 'text' }
 
 /** The systemd unit shipped in etc/flight-power-server.service. */
@@ -41,9 +42,7 @@ export function serviceUnit(options: ServiceUnitOptions): string {
  * flight-power, else (running as `bun bin/flight-power.ts`, where execPath is bun) the shipped path.
  */
 export function unitExecPath(): string {
-  const compiled =
-    import.meta.path.startsWith('/$bunfs/') || /^[A-Z]:[\\/]~BUN[\\/]/.test(import.meta.path)
-  return compiled ? process.execPath : SHIPPED_EXEC_PATH
+  return isCompiledBinary(import.meta.path) ? process.execPath : SHIPPED_EXEC_PATH
 }
 
 /** An ExecStart= program path: `%` escaped (systemd expands no `$` there), quoted if needed. */

@@ -1,8 +1,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import type { Server } from 'bun'
-import { readLimited } from '../../topology/index.ts'
+import { fileErrorWords, readLimited } from '../../topology/index.ts'
 import type { ServerConfig } from '../config/config.ts'
-import { ConfigError } from '../config/errors.ts'
+import { ServerConfigError } from '../config/errors.ts'
 
 /** A certificate (chain) and its key, both PEM, checked to belong together. */
 export interface TlsMaterial {
@@ -14,7 +14,7 @@ export interface TlsMaterial {
 
 /**
  * Read and check `tls_cert_file` and `tls_key_file`; undefined when TLS is not configured.
- * Throws ConfigError with one sentence for a missing file, a file without PEM, or a key that
+ * Throws ServerConfigError with one sentence for a missing file, a file without PEM, or a key that
  * does not match the certificate, so the server never listens on what it cannot serve.
  */
 export async function loadTls(
@@ -28,21 +28,24 @@ export async function loadTls(
   try {
     certificate = new X509Certificate(cert)
   } catch (error) {
-    throw new ConfigError(`Invalid tls_cert_file "${certFile}": it holds no PEM certificate`, {
-      cause: error,
-    })
+    throw new ServerConfigError(
+      `Invalid tls_cert_file "${certFile}": it holds no PEM certificate`,
+      {
+        cause: error,
+      },
+    )
   }
   let privateKey: ReturnType<typeof createPrivateKey>
   try {
     privateKey = createPrivateKey(key)
   } catch (error) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `Invalid tls_key_file "${keyFile}": it holds no unencrypted PEM private key`,
       { cause: error },
     )
   }
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `Invalid tls_key_file "${keyFile}": it is not the key of the certificate in tls_cert_file "${certFile}"`,
     )
   }
@@ -53,14 +56,8 @@ async function readPem(name: string, path: string): Promise<string> {
   try {
     return (await readLimited(path)).text
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : (error as Error).message
-    throw new ConfigError(`Cannot read ${name} "${path}": ${reason}`, { cause: error })
+    const reason = fileErrorWords(error)
+    throw new ServerConfigError(`Cannot read ${name} "${path}": ${reason}`, { cause: error })
   }
 }
 

@@ -1,5 +1,5 @@
 import {
-  formatProblem,
+  locateProblem,
   loadTopology,
   nodeWarnings,
   TopologyError,
@@ -23,8 +23,7 @@ export function describeTopology(topology: Topology): string {
 /** Log each problem of an invalid topology as `file:line: key: message`. */
 export function logTopologyProblems(error: TopologyError, logger: Logger): void {
   for (const problem of error.problems) {
-    const where = problem.line > 0 ? `${error.source}:${problem.line}` : error.source
-    logger.error(`  ${where}: ${formatProblem({ ...problem, line: 0 })}`)
+    logger.error(`  ${locateProblem(error.source, problem)}`)
   }
 }
 

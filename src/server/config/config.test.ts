@@ -9,7 +9,7 @@ import {
   loadServerConfig,
   requireSecret,
 } from './config.ts'
-import { ConfigError } from './errors.ts'
+import { ServerConfigError } from './errors.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'flight-power-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -120,9 +120,9 @@ describe('loadServerConfig', () => {
     const error = await loadServerConfig({ configFile: file(`${key}=${value}\n`), env: {} }).catch(
       (e: unknown) => e,
     )
-    expect(error).toBeInstanceOf(ConfigError)
-    expect((error as ConfigError).message).toContain(message)
-    expect((error as ConfigError).exitCode).toBe(2)
+    expect(error).toBeInstanceOf(ServerConfigError)
+    expect((error as ServerConfigError).message).toContain(message)
+    expect((error as ServerConfigError).exitCode).toBe(2)
   })
 })
 

@@ -1,8 +1,8 @@
 import type { Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { FileTooLargeError, nearest, readLimited } from '../../topology/index.ts'
+import { fileErrorWords, nearest, readLimited } from '../../topology/index.ts'
 import { parseEnvFile } from './env-file.ts'
-import { ConfigError } from './errors.ts'
+import { ServerConfigError } from './errors.ts'
 import { LOG_LEVELS, type LogLevel } from '../logger.ts'
 
 /** The server config file unless `--config` names another. */
@@ -108,7 +108,7 @@ export interface ConfigSources {
 
 /**
  * Read the server configuration: the `KEY=value` file (as systemd's EnvironmentFile reads it),
- * then environment variables of the same names, then flags. Throws ConfigError for bad values;
+ * then environment variables of the same names, then flags. Throws ServerConfigError for bad values;
  * the secret's presence and length are checked by `requireSecret`, so `check` works without one.
  */
 export async function loadServerConfig(sources: ConfigSources = {}): Promise<ServerConfig> {
@@ -126,15 +126,10 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' || sources.configFile !== undefined) {
-      const reason =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : error instanceof FileTooLargeError
-              ? error.message
-              : String(error)
-      throw new ConfigError(`Cannot read server config "${path}": ${reason}`, { cause: error })
+      const reason = fileErrorWords(error)
+      throw new ServerConfigError(`Cannot read server config "${path}": ${reason}`, {
+        cause: error,
+      })
     }
     configFile = undefined
   }
@@ -184,7 +179,7 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     const message = origin?.startsWith('--')
       ? `Invalid ${origin} "${value}": ${expected}`
       : `Invalid ${key} "${value}"${origin ? ` ${origin}` : ''}: ${expected}`
-    return new ConfigError(message)
+    return new ServerConfigError(message)
   }
   const integer = (key: Key, min: number, max: number): number => {
     const raw = get(key) ?? ''
@@ -210,7 +205,7 @@ export async function loadServerConfig(sources: ConfigSources = {}): Promise<Ser
     const [set, unset] = tlsCertFile
       ? ['tls_cert_file', 'tls_key_file']
       : ['tls_key_file', 'tls_cert_file']
-    throw new ConfigError(
+    throw new ServerConfigError(
       `${set} is set but ${unset} is not: HTTPS needs both (or neither, for plain HTTP)`,
     )
   }
@@ -263,7 +258,7 @@ export function graceWarning(
 }
 
 /**
- * The HMAC secret, checked: throws ConfigError when it is missing or shorter than 32 bytes,
+ * The HMAC secret, checked: throws ServerConfigError when it is missing or shorter than 32 bytes,
  * the size of the HS256 key itself (RFC 7518 §3.2).
  */
 export function requireSecret(
@@ -272,17 +267,17 @@ export function requireSecret(
   const bytes = config.secret.length
   const where = config.configFile ? `"${config.configFile}"` : 'the environment'
   if (bytes === 0 && config.configFile === undefined) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `No jwt_shared_secret: "${config.configPath}" does not exist; run "flight-power init" (or pass --config FILE)`,
     )
   }
   if (bytes === 0) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `No jwt_shared_secret in ${where}: run "flight-power init" or set jwt_shared_secret in the server config`,
     )
   }
   if (bytes < MIN_SECRET_BYTES) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `The jwt_shared_secret in ${where} is too short: ${bytes} bytes, at least ${MIN_SECRET_BYTES} needed; set a new one (openssl rand -base64 48) and mint new tokens with "flight-power token"`,
     )
   }

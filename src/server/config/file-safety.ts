@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs'
 import { userInfo } from 'node:os'
 import type { Topology } from '../../topology/index.ts'
 import type { ServerConfig } from './config.ts'
-import { ConfigError } from './errors.ts'
+import { ServerConfigError } from './errors.ts'
 
 /** Variable names that probably hold a password or key (`ipmi_password`, `api_token`). */
 const SECRET_LIKE = /pass|secret|token|key/i
@@ -19,12 +19,12 @@ export function checkConfigFile(
   const { configFile: file, fileStats: stats } = config
   if (!file || !stats || !config.secretInFile) return
   if (stats.uid !== uid) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `Refusing to start: "${file}" holds jwt_shared_secret but is owned by uid ${stats.uid}, not by the server's user (uid ${uid}): run "chown ${userName(uid)} ${file}"`,
     )
   }
   if ((stats.mode & 0o077) !== 0) {
-    throw new ConfigError(
+    throw new ServerConfigError(
       `Refusing to start: "${file}" holds jwt_shared_secret and is open to group or others (mode ${octal(stats.mode)}): run "chmod 600 ${file}"`,
     )
   }

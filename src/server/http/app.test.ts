@@ -4,6 +4,7 @@ import type { Runner, RunRequest, RunResult } from '../../exec/index.ts'
 import { parseTopology } from '../../topology/index.ts'
 import { createEngine } from '../../engine/index.ts'
 import { createApp } from './app.ts'
+import { cachedPerTopology } from './routes/list.ts'
 import { signToken } from './auth.ts'
 import { createLogger } from '../logger.ts'
 
@@ -297,6 +298,17 @@ describe('list routes', () => {
     )
     expect(await ids('/nodes')).toEqual(['fresh1'])
     expect(await ids('/groups')).toEqual(['all', 'g'])
+  })
+
+  test('each body is built once per topology, however many requests ask', () => {
+    const builds: string[] = []
+    const body = cachedPerTopology((topology) => {
+      builds.push(topology.source)
+      return `${topology.nodes.size}`
+    })
+    const fresh = parseTopology('platforms: { p: { status: exit 0 } }', 'fresh.yaml')
+    for (let i = 0; i < 3; i++) expect([body(TOPOLOGY), body(fresh)]).toEqual(['4', '0'])
+    expect(builds).toEqual(['<inline>', 'fresh.yaml'])
   })
 
   test('GET /groups lists members, with the implicit @all', async () => {

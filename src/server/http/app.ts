@@ -1,17 +1,16 @@
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../../engine/index.ts'
 import type { Topology } from '../../topology/index.ts'
 import type { AppEnv } from './app-env.ts'
 import { verifyToken, TokenError, type Principal } from './auth.ts'
-import { ApiError, forbidden, unauthorized } from './http-error.ts'
+import { ApiError, asApiError, forbidden, unauthorized } from './http-error.ts'
 import type { Logger } from '../logger.ts'
 import { actionRoutes } from './routes/actions.ts'
 import { powerRoutes } from './routes/power.ts'
 import { listRoutes } from './routes/list.ts'
 import { countRequests, metricsRoutes } from './routes/metrics.ts'
 import type { Metrics } from '../../metrics/index.ts'
-import { errorDocument } from './serialize.ts'
 import { requestLog } from './request-log.ts'
 import { longAction } from './long-action.ts'
 
@@ -102,33 +101,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/actions', actionRoutes(power))
 
   app.notFound((c) =>
-    jsonError(c, new ApiError(404, 'ERR_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
+    new ApiError(404, 'ERR_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`).getResponse(),
   )
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return jsonError(c, error)
-    logger.error(`${c.req.method} ${c.req.path}: internal error: ${error.stack ?? error.message}`)
-    return jsonError(
-      c,
-      new ApiError(500, 'ERR_INTERNAL', 'Internal server error: see the server log'),
-    )
+    if (!(error instanceof HTTPException))
+      logger.error(`${c.req.method} ${c.req.path}: internal error: ${error.stack ?? error.message}`)
+    return asApiError(error).getResponse()
   })
   return app
-}
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  500: 'Internal Server Error',
-}
-
-function jsonError(c: Context<AppEnv>, error: HTTPException): Response {
-  const code = error instanceof ApiError ? error.code : undefined
-  const title = TITLES[error.status] ?? 'Error'
-  const detail = error.message || title
-  if (error instanceof ApiError)
-    for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-  return c.json(errorDocument({ status: error.status, title, detail, code }), error.status)
 }

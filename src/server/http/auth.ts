@@ -1,4 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
+import { FlightPowerError } from '../../topology/index.ts'
 
 /** What a token allows: `read` lists and reads status; `power` also switches nodes. */
 import { SCOPES, type Scope } from './scopes.ts'
@@ -22,12 +23,10 @@ export const LEGACY_SUBJECT = 'power-server-token'
 export const CLOCK_TOLERANCE_SECONDS = 30
 
 /** A token that cannot be trusted; `code` is stable, the message safe to return to the client. */
-export class TokenError extends Error {
-  readonly code: string
+export class TokenError extends FlightPowerError {
+  static override code = 'ERR_TOKEN_INVALID'
   constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'TokenError'
-    this.code = code
+    super(message, { ...options, code })
   }
 }
 
@@ -54,7 +53,10 @@ export async function verifyToken(
   }
   const scope = payload.scope
   if (scope !== undefined && !SCOPES.includes(scope as Scope)) {
-    throw new TokenError('ERR_TOKEN_SCOPE', `Invalid token: unknown scope ${JSON.stringify(scope)}`)
+    throw new TokenError(
+      'ERR_TOKEN_SCOPE_UNKNOWN',
+      `Invalid token: unknown scope ${JSON.stringify(scope)}`,
+    )
   }
   const subject =
     typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : LEGACY_SUBJECT

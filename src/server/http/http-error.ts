@@ -1,9 +1,19 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { errorDocument } from './serialize.ts'
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+}
 
 /**
  * An HTTP failure the client should see: status, a stable code and a message safe to return.
- * `app.onError` turns it into a JSON:API error document.
+ * It is its own JSON:API error document (`getResponse`), so `app.onError` only hands it on.
  */
 export class ApiError extends HTTPException {
   readonly code: string
@@ -16,10 +26,29 @@ export class ApiError extends HTTPException {
     options: { cause?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(status, { message, cause: options.cause })
-    this.name = 'ApiError'
+    this.name = new.target.name
     this.code = code
     this.headers = Object.freeze({ ...options.headers })
   }
+
+  override getResponse(): Response {
+    const title = TITLES[this.status] ?? 'Error'
+    const document = errorDocument({
+      status: this.status,
+      title,
+      detail: this.message || title,
+      code: this.code,
+    })
+    return Response.json(document, { status: this.status, headers: this.headers })
+  }
+}
+
+/** Any failure as an ApiError: itself, another HTTPException kept by status, else a 500. */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error
+  if (error instanceof HTTPException)
+    return new ApiError(error.status as ContentfulStatusCode, 'ERR_HTTP', error.message)
+  return new ApiError(500, 'ERR_INTERNAL', 'Internal server error: see the server log')
 }
 
 /** 400: the request names its targets wrongly. */

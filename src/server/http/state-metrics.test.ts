@@ -107,7 +107,11 @@ describe('status from the last known state', () => {
     const { get } = setup()
     await get('/?nodes=node01')
     const plain: Doc = await (await get('/nodes')).json()
-    expect(plain.data[0].attributes).toEqual({ name: 'node01', platform: 'fake' })
+    expect(plain.data[0].attributes).toEqual({
+      name: 'node01',
+      platform: 'fake',
+      actions: ['power_on', 'status'],
+    })
     const doc: Doc = await (await get('/nodes?state=1')).json()
     expect(doc.data[0].attributes).toMatchObject({
       name: 'node01',

@@ -1,5 +1,5 @@
-import { readLimited } from '../../topology/index.ts'
-import { ConfigError } from '../config/errors.ts'
+import { fileErrorWords, readLimited } from '../../topology/index.ts'
+import { ServerConfigError } from '../config/errors.ts'
 
 /** A token id as `flight-power token` makes them: 16 random bytes in hex (never a leading "-"). */
 export const TOKEN_ID = /^[0-9a-f]{32}$/
@@ -38,7 +38,7 @@ export function isRevoked(list: RevocationList, token: TokenIdentity): boolean {
 /**
  * Parse the revocation file: one entry a line, `#` comments, blank lines ignored:
  * `jti ID` revokes one token; `subject NAME SECONDS` every token of NAME issued at or before
- * SECONDS (Unix time). Throws ConfigError naming the first bad line.
+ * SECONDS (Unix time). Throws ServerConfigError naming the first bad line.
  */
 export function parseRevocations(text: string, path: string): RevocationList {
   const tokenIds = new Set<string>()
@@ -58,7 +58,7 @@ export function parseRevocations(text: string, path: string): RevocationList {
     ) {
       subjects.set(value!, Math.max(Number(seconds), subjects.get(value!) ?? 0))
     } else {
-      throw new ConfigError(
+      throw new ServerConfigError(
         `Cannot load revoked_tokens_file "${path}": line ${index + 1}: expected "jti ID" (32 hex digits) or "subject NAME SECONDS"`,
       )
     }
@@ -73,9 +73,10 @@ export async function loadRevocations(path: string): Promise<RevocationList> {
     ;({ text } = await readLimited(path))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_LIST
-    const code = (error as NodeJS.ErrnoException).code
-    const reason = code === 'EACCES' ? 'permission denied' : (error as Error).message
-    throw new ConfigError(`Cannot read revoked_tokens_file "${path}": ${reason}`, { cause: error })
+    const reason = fileErrorWords(error)
+    throw new ServerConfigError(`Cannot read revoked_tokens_file "${path}": ${reason}`, {
+      cause: error,
+    })
   }
   return parseRevocations(text, path)
 }

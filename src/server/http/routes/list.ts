@@ -33,7 +33,10 @@ function wantsState(value: string | undefined): boolean {
   return value === '1' || value === 'true'
 }
 
-function cachedPerTopology(build: (topology: Topology) => string): (topology: Topology) => string {
+/** `build` once per topology: a topology never changes, a reload makes a new one. */
+export function cachedPerTopology(
+  build: (topology: Topology) => string,
+): (topology: Topology) => string {
   const cache = new WeakMap<Topology, string>()
   return (topology) => {
     let body = cache.get(topology)
