@@ -9,6 +9,12 @@
  * "status, one node" asks for the same node every time: the server runs one action per node
  * at a time, so those requests queue behind each other by design. "status, spread" asks for a
  * different node on every request, which is what many clients at once look like.
+ *
+ * Memory (issue 14): before the throughput table, `MEMORY_RUNS` fresh servers of 10,000 nodes
+ * each take a sustained status load (wrk, a different node per request) while VmRSS is sampled
+ * every 50 ms; the median and the max of their peaks are reported. Then idle VmRSS per node
+ * at 10, 10,000 and 100,000 nodes (the 10-node server is the base of the marginal figure).
+ * `--memory-only` stops after these; `--memory-runs N` and `--memory-seconds S` change them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,6 +25,7 @@ import { procStatusKb, sampleRss, timeCommand } from './lib/proc.ts'
 import { quickMode, recordRow } from './lib/results.ts'
 import { startBenchServer } from './lib/server.ts'
 import { formatCount, formatKb, median, printTable, ratio } from './lib/stats.ts'
+import { idleRssPerNode, sustainedStatusRuns } from './lib/memory.ts'
 import { benchTopology } from './lib/topology.ts'
 import { runWrk, spreadStatusScript } from './lib/wrk.ts'
 
@@ -28,6 +35,21 @@ const SECONDS = quickMode() ? 2 : 4
 const ROUNDS = quickMode() ? 1 : 3
 /** The goal of issue 6, in kB as /proc reports it. */
 const RSS_GOAL_KB = 150 * 1024
+/** Issue 14's target of idle memory per node at 100,000 nodes, in bytes. */
+const PER_NODE_GOAL_BYTES = 2048
+const MEMORY_RUNS = numberFlag('--memory-runs', 3)
+const MEMORY_SECONDS = numberFlag('--memory-seconds', quickMode() ? 4 : 10)
+const IDLE_SIZES = quickMode() ? [10, 10_000] : [10, 10_000, 100_000]
+
+/** The number after `flag` on the command line, or `fallback`. */
+function numberFlag(flag: string, fallback: number): number {
+  const at = process.argv.indexOf(flag)
+  if (at < 0) return fallback
+  const value = Number(process.argv[at + 1])
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${flag} needs a whole number of at least 1, not "${process.argv[at + 1]}"`)
+  return value
+}
 
 interface Target {
   readonly label: string
@@ -56,6 +78,67 @@ console.log(
   `# Server: wrk -t1 -c${CONNECTIONS} on loopback, ${NODES.toLocaleString('en-US')}-node topology`,
 )
 console.log(`machine: ${describeMachine()}; load average at start: ${loadAverage()}`)
+
+await memorySection()
+if (process.argv.includes('--memory-only')) process.exit(0)
+
+/** Peak RSS under a sustained status load (several fresh servers), then idle RSS per node. */
+async function memorySection(): Promise<void> {
+  console.log(
+    `\n## Memory: ${MEMORY_RUNS} run(s) of ${MEMORY_SECONDS} s of status load (wrk -c${CONNECTIONS}, a different node per request), fresh ${formatCount(NODES)}-node server each`,
+  )
+  const runs = await sustainedStatusRuns({
+    nodes: NODES,
+    runs: MEMORY_RUNS,
+    seconds: MEMORY_SECONDS,
+    connections: CONNECTIONS,
+    onRun: (run, index) =>
+      console.log(
+        `run ${index + 1}: idle ${formatKb(run.idleKb)}, peak ${formatKb(run.peakKb)}, ${formatCount(run.requestsPerSecond)} req/s, ${run.errors} errors; load average ${run.loadBefore} → ${run.loadAfter}`,
+      ),
+  })
+  const peaks = runs.map((run) => run.peakKb)
+  const medianPeak = median(peaks)
+  const maxPeak = Math.max(...peaks)
+  const allUnder = peaks.every((kb) => kb <= RSS_GOAL_KB)
+  console.log(
+    `peak RSS under status load: median ${formatKb(medianPeak)}, max ${formatKb(maxPeak)} (goal ≤ 150 MB in every run: ${allUnder ? 'met' : 'missed'})`,
+  )
+  recordRow({
+    section: 'Server',
+    what: `peak RSS under status load, ${formatCount(NODES)} nodes, ${MEMORY_RUNS} fresh servers`,
+    value: `median ${formatKb(medianPeak)}, max ${formatKb(maxPeak)}`,
+    baseline: `idle ${formatKb(median(runs.map((run) => run.idleKb)))}`,
+    ratio: `${ratio(maxPeak, RSS_GOAL_KB)} of goal (max)`,
+    goal: '≤ 150 MB every run',
+    met: allUnder,
+    note: `wrk -c${CONNECTIONS} ${MEMORY_SECONDS} s per run, VmRSS every 50 ms; peaks ${peaks.map(formatKb).join(', ')}`,
+  })
+
+  console.log('\n## Idle RSS per node')
+  const sizes = await idleRssPerNode(IDLE_SIZES)
+  for (const size of sizes) {
+    console.log(
+      `${formatCount(size.nodes)} nodes: VmRSS ${formatKb(size.rssKb)}, ${formatBytes(size.bytesPerNode)} per node${Number.isFinite(size.marginalBytesPerNode) ? `, marginal ${formatBytes(size.marginalBytesPerNode)} per node` : ''}; load average ${size.load}`,
+    )
+    if (size.nodes < 10_000) continue
+    const goal = size.nodes >= 100_000
+    recordRow({
+      section: 'Server',
+      what: `idle RSS per node, ${formatCount(size.nodes)} nodes`,
+      value: `${formatBytes(size.bytesPerNode)} (VmRSS ${formatKb(size.rssKb)})`,
+      baseline: `marginal ${formatBytes(size.marginalBytesPerNode)} over a ${formatCount(sizes[0]?.nodes ?? 0)}-node server`,
+      ratio: goal ? `${ratio(size.bytesPerNode, PER_NODE_GOAL_BYTES)} of goal` : '-',
+      ...(goal ? { goal: '≤ 2 KB', met: size.bytesPerNode <= PER_NODE_GOAL_BYTES } : {}),
+      note: 'VmRSS 3 s after start-up',
+    })
+  }
+}
+
+/** Bytes as "1.23 KB" (KB = 1024 bytes, as VmRSS counts). */
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ? `${(bytes / 1024).toFixed(2)} KB` : `${bytes.toFixed(0)} B`
+}
 
 const server = await startBenchServer(benchTopology({ nodes: NODES, status: 'exit 0' }))
 const ceilings: Ceiling[] = []
