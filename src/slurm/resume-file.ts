@@ -25,6 +25,7 @@ export async function readResumeJobs(path: string): Promise<ResumeJob[]> {
   } catch (error) {
     throw new Error(
       `"${path}" is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     )
   }
   const jobs =
