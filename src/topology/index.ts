@@ -25,6 +25,7 @@ export { resolveTargets, type TargetRequest, type Targets } from './targets.ts'
 export { EXIT, exitCodeFor, interpretExit, type NodeOutcome, type PowerState } from './outcome.ts'
 export { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
 export { CliError } from './cli-error.ts'
+export { cliPath, cliSeconds, cliText } from './cli-values.ts'
 export {
   ActionParamsError,
   BOOT_DEVICES,

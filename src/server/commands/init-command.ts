@@ -2,7 +2,7 @@ import type { CAC } from 'cac'
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { CliError, EXIT } from '../../topology/index.ts'
+import { CliError, EXIT, cliText } from '../../topology/index.ts'
 import { loadServerConfig, requireSecret } from '../config/config.ts'
 import { DEFAULT_TOPOLOGY } from './default-topology.ts'
 import { mintToken } from './mint.ts'
@@ -45,7 +45,7 @@ export function registerInitCommand(cli: CAC): void {
     .example('flight-power init --tls --tls-name head1.cluster')
     .action(
       async (options: { prefix?: unknown; config?: string; tls?: boolean; tlsName?: unknown }) =>
-        init(String(options.prefix ?? '/'), options.config, {
+        init(cliText(options.prefix, '--prefix') ?? '/', options.config, {
           tls: options.tls === true || options.tlsName !== undefined,
           names: [options.tlsName ?? []].flat().map(String),
         }),

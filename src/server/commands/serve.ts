@@ -1,7 +1,13 @@
 import { createEngine, startStatePoll } from '../../engine/index.ts'
 import { createMetrics } from '../../metrics/index.ts'
 import { createRunner } from '../../exec/index.ts'
-import { CliError, loadTopology, TopologyError, type Topology } from '../../topology/index.ts'
+import {
+  CliError,
+  cliText,
+  loadTopology,
+  TopologyError,
+  type Topology,
+} from '../../topology/index.ts'
 import { createApp } from '../http/app.ts'
 import { safeRequest } from '../http/request-target.ts'
 import { isListenable } from './bind-address.ts'
@@ -39,8 +45,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   const config = await loadServerConfig({
     configFile: options.config,
     overrides: {
-      ...(options.port !== undefined ? { port: String(options.port) } : {}),
-      ...(options.bind !== undefined ? { bind_address: String(options.bind) } : {}),
+      ...(options.port !== undefined ? { port: cliText(options.port, '--port') } : {}),
+      ...(options.bind !== undefined ? { bind_address: cliText(options.bind, '--bind') } : {}),
     },
   })
   const logger = createLogger({ level: config.logLevel })
