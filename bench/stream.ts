@@ -32,7 +32,7 @@ async function run(): Promise<{ first: number; last: number; lines: number }> {
   let buffer = ''
   let first = Number.NaN
   let nodes = 0
-  for await (const chunk of response.body) {
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true })
     let end: number
     while ((end = buffer.indexOf('\n')) >= 0) {

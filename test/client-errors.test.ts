@@ -56,7 +56,7 @@ beforeAll(async () => {
   fakeUrl = `http://127.0.0.1:${fake.port}`
 })
 afterAll(async () => {
-  fake?.stop(true)
+  await fake?.stop(true)
   await server?.stop()
 })
 
@@ -90,7 +90,7 @@ function expectOneLine(result: CliResult, code: number, message: string | RegExp
 async function closedPort(): Promise<number> {
   const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
   const port = probe.port!
-  probe.stop(true)
+  void probe.stop(true)
   return port
 }
 

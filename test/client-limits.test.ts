@@ -27,8 +27,8 @@ beforeAll(() => {
   })
   url = `http://127.0.0.1:${fake.port}`
 })
-afterAll(() => {
-  fake?.stop(true)
+afterAll(async () => {
+  await fake?.stop(true)
 })
 
 /** A status reply of `count` nodes, power-server 1.0's attributes only (about 40 MB). */

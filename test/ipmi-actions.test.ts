@@ -249,7 +249,7 @@ describe('cycle, shutdown, identify and bootdev against ipmi_sim and pyghmi', ()
       expect(result.stderr).toContain('floppy')
       expect(requests).toBe(0)
     } finally {
-      listener.stop(true)
+      await listener.stop(true)
     }
   })
 

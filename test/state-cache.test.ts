@@ -81,7 +81,7 @@ test('list --verbose shows each node state and its age', async () => {
   const result = await cli(['list', '--verbose'])
   expect(result.code).toBe(0)
   // Platform, last known state and age, then what the platform can do.
-  expect(result.stdout).toMatch(/^n00010 +p +off, read \d+[smh] ago  \([a-z ]+\)$/m)
+  expect(result.stdout).toMatch(/^n00010 +p +off, read \d+[smh] ago {2}\([a-z ]+\)$/m)
   expect(result.stdout.split('\n').filter((line) => line !== '').length).toBe(NODES)
 }, 120_000)
 

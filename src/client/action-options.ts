@@ -1,5 +1,6 @@
 import {
   BOOT_DEVICES,
+  cliText,
   MAX_FORCE_AFTER_SECONDS,
   type Action,
   type ActionParams,
@@ -19,7 +20,7 @@ interface ActionFlags {
 export function actionParams(action: Action, flags: ActionFlags): ActionParams {
   if (action === 'identify') return { identify: flags.off === true ? 'off' : 'on' }
   if (action === 'shutdown' && flags.forceAfter !== undefined) {
-    const text = String(flags.forceAfter).trim()
+    const text = (cliText(flags.forceAfter, '--force-after') ?? '').trim()
     const seconds = /^\d+$/.test(text) ? Number(text) : NaN
     if (!(seconds >= 0 && seconds <= MAX_FORCE_AFTER_SECONDS))
       throw new TargetError(
@@ -32,7 +33,7 @@ export function actionParams(action: Action, flags: ActionFlags): ActionParams {
 
 /** `bootdev DEVICE [--persistent] [--uefi]`; a device outside the vocabulary is exit 2. */
 export function bootdevParams(device: unknown, flags: ActionFlags): ActionParams {
-  const name = String(device).trim().toLowerCase()
+  const name = (cliText(device, 'DEVICE') ?? '').trim().toLowerCase()
   if (!(BOOT_DEVICES as readonly string[]).includes(name))
     throw new TargetError(
       `Invalid boot device "${String(device)}": expected one of ${BOOT_DEVICES.join(', ')}`,

@@ -1,4 +1,4 @@
-import type { Action } from '../topology/index.ts'
+import { cliText, type Action } from '../topology/index.ts'
 import { TargetError } from './errors.ts'
 
 /** Flags of `status` that answer from the server's last known state (SPEC §12). */
@@ -15,7 +15,7 @@ export function cacheQuery(action: Action, flags: CacheFlags): Record<string, st
   if (flags.cached !== true && flags.maxAge === undefined) return {}
   if (action !== 'status') throw new TargetError('--cached and --max-age apply to status only')
   if (flags.maxAge === undefined) return { cached: '1' }
-  const text = String(flags.maxAge).trim()
+  const text = (cliText(flags.maxAge, '--max-age') ?? '').trim()
   if (!/^\d+$/.test(text))
     throw new TargetError(`Invalid --max-age "${text}": expected whole seconds, e.g. 300`)
   return { cached: '1', max_age: String(Number(text)) }

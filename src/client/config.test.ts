@@ -6,6 +6,7 @@ import {
   userConfigPath,
   type ConfigEnvironment,
 } from './config.ts'
+import { CliError } from '../topology/index.ts'
 import { ClientConfigError } from './errors.ts'
 
 const SYSTEM = '/sys/config.yaml'
@@ -155,12 +156,16 @@ describe('resolveConfig errors', () => {
     expect(error.message).toEndWith(`("${SYSTEM}" could not be read: permission denied)`)
   })
 
-  test('--timeout must be a positive number', async () => {
+  test('--timeout must be a positive number: a usage error of the command line (exit 2)', async () => {
     const env = environment({}, { FLIGHT_POWER_URL: 'http://h:1', FLIGHT_POWER_TOKEN: 't' })
     expect((await resolveConfig({ timeout: 5 }, env)).timeoutMs).toBe(5000)
-    expect((await failure(resolveConfig({ timeout: 'soon' }, env))).message).toBe(
-      'Invalid --timeout "soon": expected a positive number of seconds',
-    )
+    const error = await resolveConfig({ timeout: 'soon' }, env).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(CliError)
+    expect(error).toMatchObject({
+      message: 'Invalid --timeout "soon": expected a positive number of seconds',
+      code: 'ERR_USAGE',
+      exitCode: 2,
+    })
   })
 })
 

@@ -1,6 +1,7 @@
 import { fileErrorWords, readIfExists } from '../topology/index.ts'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { cliSeconds } from '../topology/index.ts'
 import { ClientConfigError } from './errors.ts'
 import { readCa, type TrustedCa } from './tls.ts'
 
@@ -126,7 +127,7 @@ export async function resolveConfig(
     token: token.value,
     urlSource: url.source,
     tokenSource: token.source,
-    timeoutMs: parseTimeout(flags.timeout, '--timeout', DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
+    timeoutMs: cliSeconds(flags.timeout, '--timeout', DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
     ...(found.ca_file ? { ca: await readCa(found.ca_file.value, found.ca_file.source) } : {}),
   }
 }
@@ -211,20 +212,6 @@ export function parseBaseUrl(value: string, source: string): string {
     )
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
-}
-
-/** A positive number of seconds from a flag (cac hands numbers over already parsed). */
-export function parseTimeout(
-  value: string | number | undefined,
-  flag: string,
-  fallback: number,
-): number {
-  if (value === undefined || value === '') return fallback
-  const seconds = typeof value === 'number' ? value : Number(value)
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new ClientConfigError(`Invalid ${flag} "${value}": expected a positive number of seconds`)
-  }
-  return seconds
 }
 
 function nonEmpty(value: string | number | undefined): string | undefined {

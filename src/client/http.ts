@@ -157,7 +157,8 @@ export function fetchFailure(
       { code: 'ERR_TIMEOUT', cause: error },
     )
   }
-  const code = String((error as { code?: unknown })?.code ?? '')
+  const raw = (error as { code?: unknown } | undefined)?.code
+  const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : ''
   const host = new URL(config.baseUrl).hostname
   const prefix = `Cannot reach the power server at ${origin}`
   if (code === 'ECONNREFUSED') {

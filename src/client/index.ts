@@ -4,13 +4,7 @@ import { DEFAULT_HTTP_TIMEOUT_SECONDS } from './config.ts'
 import { processIo } from './io.ts'
 import { WAIT_TARGET } from './wait.ts'
 
-export {
-  SYSTEM_CONFIG_PATH,
-  parseTimeout,
-  resolveConfig,
-  userConfigPath,
-  type ClientConfig,
-} from './config.ts'
+export { SYSTEM_CONFIG_PATH, resolveConfig, userConfigPath, type ClientConfig } from './config.ts'
 export {
   ClientConfigError,
   ServerResponseError,
@@ -34,6 +28,7 @@ export function registerClientCommands(cli: CAC): void {
       .example('flight-power list --groups --verbose'),
   ).action(async (options) => {
     const { runList } = await import('./commands/list.ts')
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- cac types options `any`; their values are parsed where read (cli-values)
     return runList(options, processIo())
   })
 
@@ -96,12 +91,14 @@ function power(
     return command.action(async (device: unknown, targets: string[], options) => {
       const { runPower } = await import('./commands/power.ts')
       const { bootdevParams } = await import('./action-options.ts')
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- cac types options `any`; their values are parsed where read (cli-values)
       return runPower(action, targets, options, processIo(), bootdevParams(device, options))
     })
   }
   return command.action(async (targets: string[], options) => {
     const { runPower } = await import('./commands/power.ts')
     const { actionParams } = await import('./action-options.ts')
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- cac types options `any`; their values are parsed where read (cli-values)
     return runPower(action, targets, options, processIo(), actionParams(action, options))
   })
 }

@@ -94,7 +94,7 @@ export async function requestLive(
       } else if (Array.isArray(value.errors)) {
         const detail = (value.errors[0] as { detail?: unknown } | undefined)?.detail
         throw new ServerResponseError(
-          `The power server at ${origin} failed after ${results.length} nodes (${oneLine(String(detail ?? 'no detail'))}); its log says why (journalctl -u flight-power-server)`,
+          `The power server at ${origin} failed after ${results.length} nodes (${oneLine(typeof detail === 'string' ? detail : 'no detail')}); its log says why (journalctl -u flight-power-server)`,
           { status: 500, code: 'ERR_SERVER_FAILED' },
         )
       }

@@ -25,7 +25,8 @@ export class ReplyTooLargeError extends FlightPowerError {
  */
 export async function readBody(response: Response, limit = MAX_REPLY_BYTES): Promise<string> {
   if (!response.body) return ''
-  const reader = response.body.getReader()
+  // A fetch body is bytes; bun-types leaves its chunks `any`.
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>
   const decoder = new TextDecoder()
   const parts: string[] = []
   let total = 0

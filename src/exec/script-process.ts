@@ -120,7 +120,7 @@ class ScriptProcess implements RunningScript {
     this.#stdout = started.stdout
     this.#stderr = started.stderr
     this.result = new Promise((resolve) => (this.#resolve = resolve))
-    child.once('exit', (code, signal) => this.#onExit(code, signal))
+    child.once('exit', (code: number | null, signal: string | null) => this.#onExit(code, signal))
     // zx settles on 'close': the script has exited and every holder of its pipes is gone.
     promise.then(
       (output) => this.#onClose(output),
@@ -143,7 +143,8 @@ class ScriptProcess implements RunningScript {
     // Whatever the script left running goes with it: its group at once, then whatever left the
     // group but still carries the run's marker.
     signalGroup(this.#pid, 'SIGKILL')
-    this.#reap()
+    // Starts the sweep now; #settle waits for the same promise, which never rejects.
+    void this.#reap()
     // Past the deadline, output still held open by an escaped process is not worth waiting for.
     if (this.#timedOut || this.#killedBecause !== undefined) return this.#settle()
     // Nor is it for a run that ended well: a process that holds the pipes without the marker

@@ -4,8 +4,8 @@ import type { ReadableStreamDefaultReader } from 'node:stream/web'
 
 /** Where a child's output goes, chunk by chunk, as it arrives */
 export interface OutputSinks {
-  stdout(chunk: Uint8Array): void
-  stderr(chunk: Uint8Array): void
+  readonly stdout: (chunk: Uint8Array) => void
+  readonly stderr: (chunk: Uint8Array) => void
 }
 
 /**

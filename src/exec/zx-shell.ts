@@ -28,8 +28,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 // zx's own kill() walks the process tree with `ps`; our scripts lead their own groups instead.
-async function killGroup(pid: number | `${number}`, signal: NodeJS.Signals = 'SIGTERM') {
+function killGroup(pid: number | `${number}`, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   signalGroup(Number(pid), signal)
+  return Promise.resolve()
 }
 
 /** Builds the zx call once per runner, so each run only adds its environment */

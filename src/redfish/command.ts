@@ -1,5 +1,5 @@
 import type { CAC } from 'cac'
-import { CliError, EXIT } from '../topology/index.ts'
+import { cliPath, cliText, CliError, EXIT } from '../topology/index.ts'
 
 /** Flags of `redfish probe`. */
 interface ProbeFlags {
@@ -35,7 +35,7 @@ export function registerRedfishCommands(cli: CAC): void {
         throw new CliError(`Unknown redfish command "${command}": expected probe`)
       const { probe, formatProbe } = await import('./probe.ts')
       const { RedfishError } = await import('./errors.ts')
-      const user = flags.user !== undefined ? String(flags.user) : process.env.REDFISH_USERNAME
+      const user = cliText(flags.user, '--user') ?? process.env.REDFISH_USERNAME
       if (!user)
         throw new CliError('Missing --user: give the Redfish account (or set REDFISH_USERNAME)')
       const variable = String(flags.passwordEnv)
@@ -56,7 +56,7 @@ export function registerRedfishCommands(cli: CAC): void {
           password,
           insecure: flags.insecure === true,
           timeoutMs: seconds * 1000,
-          ...(flags.caFile !== undefined ? { caFile: String(flags.caFile) } : {}),
+          ...(flags.caFile !== undefined ? { caFile: cliPath(flags.caFile, '--ca-file') } : {}),
         })
         process.stdout.write(
           flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbe(report),

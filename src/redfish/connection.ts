@@ -183,7 +183,8 @@ export class BmcConnection {
     if (budget.signal?.aborted) return budget.aborted()
     const name = (error as Error | undefined)?.name
     if (name === 'TimeoutError' || budget.leftMs <= 0) return budget.timedOut(this.host)
-    const code = String((error as { code?: unknown } | undefined)?.code ?? '')
+    const raw = (error as { code?: unknown } | undefined)?.code
+    const code = typeof raw === 'string' ? raw : ''
     const text = error instanceof Error ? error.message : String(error)
     if (TLS_CODES.test(code))
       return new RedfishError(

@@ -88,7 +88,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
       })
     }
     const text = (key: string) =>
-      isRecord(root) && typeof root[key] === 'string' ? (root[key] as string) : null
+      isRecord(root) && typeof root[key] === 'string' ? root[key] : null
     return {
       host: options.host,
       redfishVersion: text('RedfishVersion'),

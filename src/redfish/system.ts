@@ -82,7 +82,7 @@ export async function allowedResetTypes(
   const reply = await bmc.request('GET', info, budget)
   const parameters = isRecord(reply.body) ? reply.body.Parameters : undefined
   const resetType = Array.isArray(parameters)
-    ? parameters.find((p) => isRecord(p) && p.Name === 'ResetType')
+    ? (parameters as unknown[]).find((p) => isRecord(p) && p.Name === 'ResetType')
     : undefined
   const values = isRecord(resetType) ? strings(resetType.AllowableValues) : undefined
   return values ? { values, source: 'ActionInfo' } : { source: 'not advertised' }

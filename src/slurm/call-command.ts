@@ -1,9 +1,8 @@
 import { resolve } from 'node:path'
-import { EXIT } from '../topology/index.ts'
+import { EXIT, cliPath, cliSeconds } from '../topology/index.ts'
 import { SYSTEM_CONFIG_PATH } from '../client/index.ts'
 import { runSlurmCall } from './call.ts'
-import { parseTimeout } from '../client/index.ts'
-import { pathOption, type SlurmOptions } from './options.ts'
+import type { SlurmOptions } from './options.ts'
 import { serverPower } from './server-power.ts'
 import { openSlurmLog } from './slurm-log.ts'
 import { createSyslog } from './syslog.ts'
@@ -41,7 +40,7 @@ export async function runCallCommand(
   })
   let seconds = DEFAULT_SLURM_TIMEOUT_SECONDS
   try {
-    seconds = parseTimeout(options.timeout, '--timeout', DEFAULT_SLURM_TIMEOUT_SECONDS)
+    seconds = cliSeconds(options.timeout, '--timeout', DEFAULT_SLURM_TIMEOUT_SECONDS)
   } catch (error) {
     // A hand-edited program must still power nodes: say so and use the default.
     log.warn(`${(error as Error).message}; using ${DEFAULT_SLURM_TIMEOUT_SECONDS} s`)
@@ -49,7 +48,7 @@ export async function runCallCommand(
   const timeoutMs = seconds * 1000
   let configFile: string
   try {
-    configFile = resolve(pathOption(options.config, '--config') ?? SYSTEM_CONFIG_PATH)
+    configFile = resolve(cliPath(options.config, '--config') ?? SYSTEM_CONFIG_PATH)
   } catch (error) {
     log.error(`${action} ${hostlist}: ${(error as Error).message}`)
     await log.close(3000)

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { CliError, EXIT } from '../topology/index.ts'
+import { CliError, EXIT, cliPath, cliSeconds } from '../topology/index.ts'
 import { SYSTEM_CONFIG_PATH } from '../client/index.ts'
-import { parseTimeout } from '../client/index.ts'
-import { pathOption, type SlurmOptions } from './options.ts'
+import type { SlurmOptions } from './options.ts'
 import { writePrograms } from './programs.ts'
 import { DEFAULT_LOG_FILE, DEFAULT_SLURM_TIMEOUT_SECONDS, SLURM_ACTIONS } from './types.ts'
 import { SETTING, selfCommand } from './wrapper.ts'
@@ -18,12 +17,12 @@ export async function runPrograms(dir: string | undefined, options: SlurmOptions
     throw new CliError(
       'No directory given: flight-power slurm programs DIR (e.g. /opt/flight/libexec/slurm)',
     )
-  const config = resolve(pathOption(options.config, '--config') ?? SYSTEM_CONFIG_PATH)
-  const log = pathOption(options.log, '--log')
+  const config = resolve(cliPath(options.config, '--config') ?? SYSTEM_CONFIG_PATH)
+  const log = cliPath(options.log, '--log')
   const timeout =
     options.timeout === undefined
       ? undefined
-      : parseTimeout(options.timeout, '--timeout', DEFAULT_SLURM_TIMEOUT_SECONDS)
+      : cliSeconds(options.timeout, '--timeout', DEFAULT_SLURM_TIMEOUT_SECONDS)
   const files = await writePrograms(resolve(dir), {
     command: selfCommand(),
     config,

@@ -24,7 +24,7 @@ export async function readResumeJobs(path: string): Promise<ResumeJob[]> {
   try {
     doc = JSON.parse(text)
   } catch (error) {
-    throw new Error(`"${path}" is not JSON: ${errorMessage(error)}`)
+    throw new Error(`"${path}" is not JSON: ${errorMessage(error)}`, { cause: error })
   }
   const jobs =
     typeof doc === 'object' && doc !== null ? (doc as { jobs?: unknown }).jobs : undefined

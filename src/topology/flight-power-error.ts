@@ -12,7 +12,7 @@ export class FlightPowerError extends Error {
   constructor(message: string, options?: ErrorOptions & { readonly code?: string }) {
     super(message, options)
     this.name = new.target.name
-    this.code = options?.code ?? (new.target as typeof FlightPowerError).code
+    this.code = options?.code ?? new.target.code
   }
 }
 

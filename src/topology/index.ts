@@ -25,9 +25,10 @@ export {
 } from './hostlist.ts'
 export { resolveTargets, type TargetRequest, type Targets } from './targets.ts'
 export { EXIT, exitCodeFor, interpretExit, type NodeOutcome, type PowerState } from './outcome.ts'
-export { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
+export { MissingVariableError, nodeEnvironment } from './node-environment.ts'
 export { CliError } from './cli-error.ts'
 export { errorMessage, FlightPowerError } from './flight-power-error.ts'
+export { cliPath, cliSeconds, cliText } from './cli-values.ts'
 export {
   ActionParamsError,
   BOOT_DEVICES,
@@ -50,4 +51,4 @@ export {
 export { isCompiledBinary } from './compiled.ts'
 export { editDistance, nearest, suggest } from './suggest.ts'
 export { missingNodeMessage } from './missing.ts'
-export { topologyWarnings } from './warnings.ts'
+export { nodeWarnings, topologyWarnings } from './warnings.ts'

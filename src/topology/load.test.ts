@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { TopologyError } from './errors.ts'
 import { loadTopology, parseTopology } from './load.ts'
 import { problemsOf } from './testing.ts'
-import { MissingVariableError, nodeEnvironment, nodeWarnings } from './node-environment.ts'
+import { MissingVariableError, nodeEnvironment } from './node-environment.ts'
+import { nodeWarnings } from './warnings.ts'
 
 const fixture = new URL('../../test/fixtures/power-server-1.0-topology.yaml', import.meta.url)
   .pathname

@@ -1,6 +1,5 @@
 import type { Node, Platform } from './types.ts'
 import { FlightPowerError } from './flight-power-error.ts'
-import { nearMissWarnings } from './warnings.ts'
 
 /** A node whose platform lists a variable the node does not set cannot run any script. */
 export class MissingVariableError extends FlightPowerError {
@@ -26,29 +25,4 @@ export function nodeEnvironment(node: Node, platform: Platform): Record<string, 
     env[variable] = value
   }
   return env
-}
-
-/** Every node-level problem a topology loads with but that may fail or misdirect its actions. */
-export function nodeWarnings(
-  nodes: Iterable<Node>,
-  platforms: ReadonlyMap<string, Platform>,
-): string[] {
-  const warnings: string[] = []
-  const byLowerCase = new Map<string, string>()
-  for (const node of nodes) {
-    // Host names are case-insensitive: "$name-bmc" of both may be the same BMC.
-    const twin = byLowerCase.get(node.name.toLowerCase())
-    if (twin) warnings.push(`${twin} and ${node.name} differ only in case: they may be one machine`)
-    else byLowerCase.set(node.name.toLowerCase(), node.name)
-    const platform = platforms.get(node.platform)
-    if (!platform) continue
-    warnings.push(...nearMissWarnings(node, platform))
-    for (const variable of platform.variables) {
-      if (node.variables[variable] === undefined && platform.defaults[variable] === undefined)
-        warnings.push(
-          `${new MissingVariableError(node.name, variable).message}: its actions will fail until it is set`,
-        )
-    }
-  }
-  return warnings
 }

@@ -209,8 +209,7 @@ function readDefaults(
   for (const [variable, raw] of Object.entries(value)) {
     if (!variables.includes(variable))
       report([...path, variable], 'has a default but is not listed in "variables"')
-    else if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw))
-      defaults[variable] = raw === null ? '' : String(raw)
+    else if (raw === null || isPlainValue(raw)) defaults[variable] = raw === null ? '' : String(raw)
     else report([...path, variable], 'must be a plain value (string, number or boolean)')
   }
   return defaults
@@ -310,6 +309,6 @@ function readNodes(
   return nodes
 }
 
-function isPlainValue(raw: unknown): boolean {
+function isPlainValue(raw: unknown): raw is string | number | boolean {
   return typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
 }

@@ -1,6 +1,6 @@
 import { nearest } from './suggest.ts'
 import { BASIC_ACTIONS, SCRIPT_KEY, type Node, type Platform, type Topology } from './types.ts'
-import { nodeWarnings } from './node-environment.ts'
+import { MissingVariableError } from './node-environment.ts'
 
 /**
  * A platform lacking one of power-server 1.0's four scripts loads (old files keep working),
@@ -45,4 +45,29 @@ export function topologyWarnings(topology: Pick<Topology, 'nodes' | 'platforms'>
     ...platformWarnings(topology.platforms),
     ...nodeWarnings(topology.nodes.values(), topology.platforms),
   ]
+}
+
+/** Every node-level problem a topology loads with but that may fail or misdirect its actions. */
+export function nodeWarnings(
+  nodes: Iterable<Node>,
+  platforms: ReadonlyMap<string, Platform>,
+): string[] {
+  const warnings: string[] = []
+  const byLowerCase = new Map<string, string>()
+  for (const node of nodes) {
+    // Host names are case-insensitive: "$name-bmc" of both may be the same BMC.
+    const twin = byLowerCase.get(node.name.toLowerCase())
+    if (twin) warnings.push(`${twin} and ${node.name} differ only in case: they may be one machine`)
+    else byLowerCase.set(node.name.toLowerCase(), node.name)
+    const platform = platforms.get(node.platform)
+    if (!platform) continue
+    warnings.push(...nearMissWarnings(node, platform))
+    for (const variable of platform.variables) {
+      if (node.variables[variable] === undefined && platform.defaults[variable] === undefined)
+        warnings.push(
+          `${new MissingVariableError(node.name, variable).message}: its actions will fail until it is set`,
+        )
+    }
+  }
+  return warnings
 }

@@ -125,7 +125,7 @@ function visit(value: unknown, depth: number, digest: YamlDigest): boolean {
     return true
   }
   if (typeof value === 'object' && value !== null) {
-    const prototype = Object.getPrototypeOf(value)
+    const prototype: unknown = Object.getPrototypeOf(value)
     if (prototype !== Object.prototype && prototype !== null) return false
     // for…in: a parsed mapping has only its own keys, and this is twice as fast as Object.keys.
     for (const key in value) {

@@ -20,6 +20,7 @@ function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return ['list', ...value.map(canonical)]
   if (value instanceof Date) return ['date', value.toISOString()]
   if (typeof value === 'object' && value !== null) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a class instance names itself
     if (Object.getPrototypeOf(value) !== Object.prototype) return ['object', String(value)]
     return ['map', ...Object.entries(value).map(([key, item]) => [key, canonical(item)])]
   }

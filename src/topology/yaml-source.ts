@@ -7,7 +7,7 @@ export interface YamlSource {
   /** Problems of the YAML itself (syntax, duplicate keys); when any, `value` is not usable. */
   readonly problems: readonly TopologyProblem[]
   /** 1-based line of the key at `path` (or of its nearest ancestor that has a place). */
-  lineOf(path: readonly (string | number)[]): number
+  lineOf: (path: readonly (string | number)[]) => number
 }
 
 /** Parse YAML text, keeping line positions. Merge keys (`<<: *x`) work as in Ruby's Psych. */

@@ -22,6 +22,7 @@ const MAX_KEY = 1000
 /** Characters that may not start a plain scalar or key here (YAML indicators and quotes). */
 const INDICATORS = asciiTable('-?:,[]{}#&*!|>\'"%@`')
 /** Characters YAML does not allow in a stream, or treats as line breaks (CR among them). */
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const UNPRINTABLE = /[\x00-\x08\x0B-\x1F\x7F-\x9F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]/
 /** First characters of a plain scalar that YAML 1.2's core schema may read as a non-string. */
 const TYPED_START = asciiTable('0123456789+-.~nNtTfF')

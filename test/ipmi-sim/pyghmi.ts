@@ -66,6 +66,7 @@ export async function startPyghmiBmc(options: {
     const output = `${await new Response(bmc.stdout).text()}${await new Response(bmc.stderr).text()}`
     throw new Error(
       `pyghmi's BMC on port ${port} did not answer: ${(error as Error).message}\n${output}`,
+      { cause: error },
     )
   }
   return {

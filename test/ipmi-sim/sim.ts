@@ -102,6 +102,7 @@ export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedB
     const output = `${await new Response(sim.stdout).text()}${await new Response(sim.stderr).text()}`
     throw new Error(
       `ipmi_sim on port ${port} did not answer: ${(error as Error).message}\n${output}`,
+      { cause: error },
     )
   }
   return bmc

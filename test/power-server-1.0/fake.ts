@@ -108,5 +108,5 @@ export function startFakePowerServer(options: {
       return response
     },
   })
-  return { url: `http://127.0.0.1:${server.port}`, seen, power, stop: () => server.stop(true) }
+  return { url: `http://127.0.0.1:${server.port}`, seen, power, stop: () => void server.stop(true) }
 }

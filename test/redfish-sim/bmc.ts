@@ -215,6 +215,7 @@ export class Bmc {
     if (value === undefined) return fail(400, 'ActionParameterMissing', [action, 'ResetType'])
     const resetType = this.config.resetTypes.find((t) => t === value)
     if (resetType === undefined)
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes what the client sent, as a BMC does
       return fail(400, 'ActionParameterValueNotInList', [String(value), 'ResetType', action])
     system.power.reset(resetType, this.config.ignoreGraceful)
     this.#events.push({ type: 'reset', system: system.id, resetType })

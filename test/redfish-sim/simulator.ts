@@ -87,11 +87,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     for (const config of configs) {
       const bmc = new Bmc(config, clock)
       const started = config.silent ? startSilent() : startServer(bmc, tls)
-      stops.push(started.stop)
+      stops.push(() => started.stop())
       bmcs.push(view(bmc, started, tls !== null))
     }
     const control = options.control ? startControl(bmcs) : null
-    if (control !== null) stops.push(control.stop)
+    if (control !== null) stops.push(() => control.stop())
     const byName = new Map(bmcs.map((b) => [b.name, b]))
     return {
       bmcs,

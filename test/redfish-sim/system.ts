@@ -176,6 +176,6 @@ export class ComputerSystem {
         throw new PatchRefused(400, 'PropertyValueNotInList', [String(v), key])
       out[key] = v
     }
-    return out as Partial<BootSettings>
+    return out
   }
 }

@@ -1,12 +1,12 @@
 import {
   actionParamsBody,
+  cliSeconds,
   EXIT,
   exitCodeFor,
   type Action,
   type ActionParams,
 } from '../../topology/index.ts'
 import { cacheQuery } from '../cache-flags.ts'
-import { parseTimeout } from '../config.ts'
 import { canPrompt, confirm, CONFIRM_ABOVE } from '../confirm.ts'
 import { TargetError, UnparsedTargetsError } from '../errors.ts'
 import { legacyRetry, requireGroups } from '../legacy.ts'
@@ -81,7 +81,7 @@ export async function runPower(
       throw new TargetError(`--stream and --${other} cannot be used together: choose one`)
   const targets = checkTargets(args, { groups: options.groups })
   const cache = cacheQuery(action, options)
-  const waitTimeout = parseTimeout(
+  const waitTimeout = cliSeconds(
     options.waitTimeout,
     '--wait-timeout',
     DEFAULT_WAIT_TIMEOUT_SECONDS,

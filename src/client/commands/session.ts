@@ -1,6 +1,7 @@
 import { resolveConfig, type ClientConfig, type ConfigFlags } from '../config.ts'
 import { createRequest, type Request } from '../http.ts'
 import type { ClientIo } from '../io.ts'
+import { cliText } from '../../topology/index.ts'
 
 /** Flags every client command takes. */
 export interface CommonOptions extends ConfigFlags {
@@ -28,13 +29,12 @@ export async function openSession(options: CommonOptions, io: ClientIo): Promise
 
 // cac (through mri) turns numeric-looking values into numbers; a URL or token is always text.
 function stringFlags(options: CommonOptions): ConfigFlags {
-  const text = (value: unknown) =>
-    value === undefined || value === true ? undefined : String(value)
+  const text = (value: unknown, flag: string) => (value === true ? undefined : cliText(value, flag))
   return {
-    url: text(options.url),
-    token: text(options.token),
-    config: text(options.config),
+    url: text(options.url, '--url'),
+    token: text(options.token, '--token'),
+    config: text(options.config, '--config'),
     timeout: options.timeout,
-    caFile: text(options.caFile),
+    caFile: text(options.caFile, '--ca-file'),
   }
 }

@@ -2,4 +2,4 @@
 import text from '../../../etc/topology.yaml' with { type: 'text' }
 
 /** The default topology `flight-power init` installs (etc/topology.yaml). */
-export const DEFAULT_TOPOLOGY: string = text
+export const DEFAULT_TOPOLOGY = text as string

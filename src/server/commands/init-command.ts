@@ -2,7 +2,7 @@ import type { CAC } from 'cac'
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { CliError, EXIT } from '../../topology/index.ts'
+import { CliError, EXIT, cliText } from '../../topology/index.ts'
 import { loadServerConfig, requireSecret } from '../config/config.ts'
 import { DEFAULT_TOPOLOGY } from './default-topology.ts'
 import { mintToken } from './mint.ts'
@@ -58,13 +58,15 @@ export function registerInitCommand(cli: CAC): void {
         tls?: boolean
         tlsName?: unknown
         runway?: boolean
-      }) =>
-        options.runway
-          ? initRunway(String(options.prefix ?? '/'))
-          : init(String(options.prefix ?? '/'), options.config, {
+      }) => {
+        const prefix = cliText(options.prefix, '--prefix') ?? '/'
+        return options.runway
+          ? initRunway(prefix)
+          : init(prefix, options.config, {
               tls: options.tls === true || options.tlsName !== undefined,
               names: [options.tlsName ?? []].flat().map(String),
-            }),
+            })
+      },
     )
 }
 

@@ -4,6 +4,7 @@ import { createRedfishDriver } from '../../redfish/index.ts'
 import { createRunner } from '../../exec/index.ts'
 import {
   CliError,
+  cliText,
   errorMessage,
   loadTopology,
   TopologyError,
@@ -46,8 +47,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   const config = await loadServerConfig({
     configFile: options.config,
     overrides: {
-      ...(options.port !== undefined ? { port: String(options.port) } : {}),
-      ...(options.bind !== undefined ? { bind_address: String(options.bind) } : {}),
+      ...(options.port !== undefined ? { port: cliText(options.port, '--port') } : {}),
+      ...(options.bind !== undefined ? { bind_address: cliText(options.bind, '--bind') } : {}),
     },
   })
   const logger = createLogger({ level: config.logLevel })

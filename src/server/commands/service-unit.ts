@@ -25,7 +25,7 @@ export interface ServiceUnitOptions {
  * `configFile`. Paths are escaped for systemd (`%` specifiers, spaces, quotes).
  */
 export function serviceUnit(options: ServiceUnitOptions): string {
-  for (const [name, path] of Object.entries(options)) {
+  for (const [name, path] of Object.entries<string>({ ...options })) {
     if (!path.startsWith('/') || /[\n\r]/.test(path))
       throw new TypeError(`serviceUnit: "${name}" must be an absolute path on one line`)
   }

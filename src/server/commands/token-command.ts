@@ -1,6 +1,6 @@
 import type { CAC } from 'cac'
 import { userInfo } from 'node:os'
-import { CliError, EXIT } from '../../topology/index.ts'
+import { CliError, EXIT, cliText } from '../../topology/index.ts'
 import { SCOPES, type Scope } from '../http/scopes.ts'
 import { loadServerConfig, requireSecret } from '../config/config.ts'
 import { mintToken } from './mint.ts'
@@ -75,8 +75,14 @@ async function revoke(options: TokenOptions): Promise<number> {
   const { revokeSubject, revokeTokenId } = await import('../revocation/index.ts')
   const done =
     options.revoke !== undefined
-      ? await revokeTokenId(config.revokedTokensFile, String(options.revoke).trim())
-      : await revokeSubject(config.revokedTokensFile, String(options.revokeSubject).trim())
+      ? await revokeTokenId(
+          config.revokedTokensFile,
+          (cliText(options.revoke, '--revoke') ?? '').trim(),
+        )
+      : await revokeSubject(
+          config.revokedTokensFile,
+          (cliText(options.revokeSubject, '--revoke-subject') ?? '').trim(),
+        )
   console.log(`${done.said} (${config.revokedTokensFile})`)
   return EXIT.ok
 }
@@ -84,7 +90,7 @@ async function revoke(options: TokenOptions): Promise<number> {
 /** DAYS as a whole number from 1 to 3650; anything else is a usage error. */
 export function parseDays(value: unknown): number {
   if (value === undefined) return DEFAULT_TOKEN_DAYS
-  const text = String(value).trim()
+  const text = (cliText(value, 'DAYS') ?? '').trim()
   const days = /^\d+$/.test(text) ? Number(text) : NaN
   if (!(days >= 1 && days <= MAX_TOKEN_DAYS)) {
     throw new CliError(
@@ -117,7 +123,7 @@ function parseScope(value: unknown): Scope {
 
 function parseSubject(value: unknown): string {
   if (value === undefined) return defaultSubject()
-  const subject = String(value).trim()
+  const subject = (cliText(value, '--subject') ?? '').trim()
   if (subject === '' || /[\s"]/.test(subject) || subject.length > 200) {
     throw new CliError(`Invalid --subject "${subject}": expected a name without spaces or quotes`)
   }

@@ -46,8 +46,7 @@ export class ApiError extends HTTPException {
 /** Any failure as an ApiError: itself, another HTTPException kept by status, else a 500. */
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
-  if (error instanceof HTTPException)
-    return new ApiError(error.status as ContentfulStatusCode, 'ERR_HTTP', error.message)
+  if (error instanceof HTTPException) return new ApiError(error.status, 'ERR_HTTP', error.message)
   return new ApiError(500, 'ERR_INTERNAL', 'Internal server error: see the server log')
 }
 

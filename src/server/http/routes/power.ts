@@ -18,7 +18,7 @@ export interface PowerDeps {
 
 /** power-server 1.0's verbs on `/`: GET status, PATCH on, DELETE off, PUT restart. */
 export function powerRoutes(deps: PowerDeps): Hono<AppEnv> {
-  const handle = (action: Action) => (c: Context<AppEnv>) => runRequest(c, deps, action, {})
+  const handle = (action: Action) => (c: Context<AppEnv, string>) => runRequest(c, deps, action, {})
   return new Hono<AppEnv>()
     .get('/', handle('status'))
     .patch('/', handle('power_on'))
@@ -32,7 +32,7 @@ export function powerRoutes(deps: PowerDeps): Hono<AppEnv> {
  * that goes away cancels the nodes not yet started, either way.
  */
 export async function runRequest(
-  c: Context<AppEnv>,
+  c: Context<AppEnv, string>,
   deps: PowerDeps,
   action: Action,
   params: ActionParams,
