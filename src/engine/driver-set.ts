@@ -1,5 +1,6 @@
 import type { BuiltinDriver, Platform, ScriptKey } from '../topology/index.ts'
 import type { Driver } from './driver.ts'
+import { notRun } from './script-driver.ts'
 
 /** Options of `createDriverSet`. */
 export interface DriverSetOptions {
@@ -27,12 +28,7 @@ export function createDriverSet(options: DriverSetOptions): Driver {
     async attempt(step, signal) {
       const driver = pick(step.platform, step.key)
       if (driver) return driver.attempt(step, signal)
-      return {
-        exitCode: null,
-        timedOut: false,
-        message: `driver "${step.platform.driver}" is not available in this process`,
-        durationMs: 0,
-      }
+      return notRun(`driver "${step.platform.driver}" is not available in this process`)
     },
   }
 }

@@ -6,7 +6,8 @@ import { systemClock, type Clock } from './clock.ts'
 import type { Attempt, Driver, Step } from './driver.ts'
 import type { EngineLog } from './log.ts'
 import { parseRangedOutput, rangedInput, type RangedLine } from './ranged-io.ts'
-import { describeExit, lastLine, stderrTail } from './script-driver.ts'
+import { errorMessage } from '../topology/index.ts'
+import { describeExit, lastLine, notRun, stderrTail } from './script-driver.ts'
 
 /**
  * Exit code (BSD's EX_UNAVAILABLE) by which a ranged script says "not done here": with no
@@ -61,10 +62,9 @@ export function createRangedDriver(options: RangedDriverOptions): Driver {
   const flush = (key: string, chunk: Waiting[]) => {
     if (pending.get(key) === chunk) pending.delete(key)
     void runChunk(chunk).catch((error: unknown) => {
-      const message = `ranged ${chunk[0]?.step.key} script failed: ${(error as Error).message}`
+      const message = `ranged ${chunk[0]?.step.key} script failed: ${errorMessage(error)}`
       logger.warn(message)
-      for (const { resolve } of chunk)
-        resolve({ exitCode: null, timedOut: false, message, durationMs: 0 })
+      for (const { resolve } of chunk) resolve(notRun(message))
     })
   }
 

@@ -20,7 +20,8 @@ export function createScriptDriver(runner: Runner): Driver {
   }
 }
 
-function notRun(message: string): Attempt {
+/** An attempt that never ran a step, for `message`. */
+export function notRun(message: string): Attempt {
   return { exitCode: null, timedOut: false, message, durationMs: 0 }
 }
 

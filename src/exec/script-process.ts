@@ -45,11 +45,11 @@ export function startScript(spec: ScriptSpec, settings: ScriptSettings): Running
   try {
     spawned = settings.spawn(spec.script, spec.env, sinks)
   } catch (error) {
-    return notStarted(Promise.resolve(failure(startedAt, describeError(error))))
+    return notStarted(Promise.resolve(failure(startedAt, errorMessage(error))))
   }
   const { child, promise } = spawned
   if (child === undefined) {
-    return notStarted(promise.then((output) => failure(startedAt, describeError(output.cause))))
+    return notStarted(promise.then((output) => failure(startedAt, errorMessage(output.cause))))
   }
   const started = { child, promise, stdout, stderr, startedAt }
   return new ScriptProcess(started, spec, settings)
@@ -82,10 +82,6 @@ function notStarted(result: Promise<RunResult>): RunningScript {
 
 function failure(startedAt: number, error: string): RunResult {
   return notRun(`Cannot start script: ${error}`, elapsed(startedAt))
-}
-
-function describeError(error: unknown): string {
-  return errorMessage(error)
 }
 
 function elapsed(startedAt: number): number {
@@ -159,7 +155,7 @@ class ScriptProcess implements RunningScript {
 
   /** zx rejected despite `nothrow`: end the run with the reason rather than leave it hanging */
   #onFailure(error: unknown): void {
-    this.kill(`Script runner failed: ${describeError(error)}`)
+    this.kill(`Script runner failed: ${errorMessage(error)}`)
   }
 
   #onDeadline(): void {

@@ -5,7 +5,7 @@ export function resultLabel(result: NodeResult): string {
   if (result.missing) return 'missing'
   if (result.cached) return 'cached'
   if (result.success) return 'success'
-  if (result.message?.startsWith('cancelled')) return 'cancelled'
+  if (result.cancelled === true) return 'cancelled'
   return 'failed'
 }
 

@@ -25,7 +25,10 @@ describe('labels', () => {
   test('results fall into five values, whatever the message', () => {
     expect(resultLabel({ ...base, success: true })).toBe('success')
     expect(resultLabel(base)).toBe('failed')
-    expect(resultLabel({ ...base, message: 'cancelled: the client went away' })).toBe('cancelled')
+    const cancelled = { message: 'cancelled: the client went away', cancelled: true as const }
+    expect(resultLabel({ ...base, ...cancelled })).toBe('cancelled')
+    // A script's own last line is only a message: it never makes a result "cancelled".
+    expect(resultLabel({ ...base, message: 'cancelled by the BMC' })).toBe('failed')
     expect(resultLabel({ ...base, missing: true })).toBe('missing')
     const cached = { seenAt: '', ageMs: 0, seenBy: 'status' as const }
     expect(resultLabel({ ...base, success: true, cached })).toBe('cached')

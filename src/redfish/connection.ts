@@ -1,3 +1,4 @@
+import { errorMessage } from '../topology/index.ts'
 import type { Budget } from './budget.ts'
 import { extendedInfoText, isRecord, RedfishError } from './errors.ts'
 
@@ -185,7 +186,7 @@ export class BmcConnection {
     if (name === 'TimeoutError' || budget.leftMs <= 0) return budget.timedOut(this.host)
     const raw = (error as { code?: unknown } | undefined)?.code
     const code = typeof raw === 'string' ? raw : ''
-    const text = error instanceof Error ? error.message : String(error)
+    const text = errorMessage(error)
     if (TLS_CODES.test(code))
       return new RedfishError(
         'ERR_REDFISH_TLS',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Attempt, Driver, Step } from '../engine/index.ts'
-import { EXIT_TRY_AGAIN } from '../topology/index.ts'
+import { errorMessage, EXIT_TRY_AGAIN } from '../topology/index.ts'
 import { carryOut } from './actions.ts'
 import { Budget } from './budget.ts'
 import { BmcConnection } from './connection.ts'
@@ -129,11 +129,9 @@ export function createRedfishDriver(options: RedfishDriverOptions): RedfishDrive
         const error =
           caught instanceof RedfishError
             ? caught
-            : new RedfishError(
-                'ERR_REDFISH_REPLY',
-                `unexpected error: ${(caught as Error)?.message ?? String(caught)}`,
-                { cause: caught },
-              )
+            : new RedfishError('ERR_REDFISH_REPLY', `unexpected error: ${errorMessage(caught)}`, {
+                cause: caught,
+              })
         return {
           exitCode: null,
           timedOut: error.code === 'ERR_REDFISH_TIMEOUT',
