@@ -1,8 +1,8 @@
 import type { CAC } from 'cac'
 import { CliError, EXIT } from '../src/topology/index.ts'
 
-/** Commands whose arguments are node names and `@group`s. */
-const TARGET_COMMANDS = new Set([
+/** Commands whose arguments are node names and `@group`s (help lists their exit codes too). */
+export const TARGET_COMMANDS = new Set([
   'status',
   'on',
   'off',

@@ -1,5 +1,6 @@
 import type { CAC, Command } from 'cac'
 import { nearest } from '../src/topology/index.ts'
+import { TARGET_COMMANDS } from './completion-command.ts'
 
 /** The exit codes of SPEC §8 as the client commands use them. */
 const CLIENT_EXITS = [
@@ -29,7 +30,6 @@ const COLOUR = [
   '  --color              Colour the output even when it is not a terminal',
   '  --no-color           Never colour the output (as NO_COLOR=1 does)',
 ].join('\n')
-const POWER = new Set(['on', 'off', 'restart', 'cycle', 'shutdown', 'identify', 'bootdev'])
 
 /**
  * Make every command's `--help` start with what the command does and end with its exit codes;
@@ -44,7 +44,8 @@ export function installHelp(cli: CAC): { helpFor(name?: string): boolean } {
     )
     const command = helping ?? cli.matchedCommand
     if (!command || command.name === '') return sections
-    const exits = EXITS[command.name] ?? (POWER.has(command.name) ? CLIENT_EXITS : DEFAULT_EXITS)
+    const exits =
+      EXITS[command.name] ?? (TARGET_COMMANDS.has(command.name) ? CLIENT_EXITS : DEFAULT_EXITS)
     return [
       { body: `flight-power ${command.name}: ${command.description}` },
       ...sections.slice(1),

@@ -108,12 +108,7 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
     body?: Readonly<Record<string, unknown>>,
   ) {
     const response = await open(method, path, query, body, { accept: 'application/json' })
-    const text = await readText(response, config, origin)
-    try {
-      return JSON.parse(text) as unknown
-    } catch (error) {
-      throw notJson(response, config, error)
-    }
+    return readJson(response, config)
   }
   return Object.assign(request, { open })
 }
@@ -122,6 +117,16 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
  * The whole body as text, read up to MAX_REPLY_BYTES; a connection lost mid-way is the same
  * failure as before the reply.
  */
+/** A reply's body as JSON, read as `readText` reads it; anything else is `notJson`. */
+export async function readJson(response: Response, config: ClientConfig): Promise<unknown> {
+  const text = await readText(response, config, new URL(config.baseUrl).origin)
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw notJson(response, config, error)
+  }
+}
+
 async function readText(response: Response, config: ClientConfig, origin: string) {
   try {
     return await readBody(response)

@@ -1,8 +1,8 @@
 import type { Action } from '../topology/index.ts'
 import type { ClientConfig } from './config.ts'
 import { ServerResponseError } from './errors.ts'
-import { fetchFailure, notJson, type Method, type Request } from './http.ts'
-import { MAX_REPLY_BYTES, readBody, ReplyTooLargeError, tooLarge } from './reply-limit.ts'
+import { fetchFailure, readJson, type Method, type Request } from './http.ts'
+import { MAX_REPLY_BYTES, ReplyTooLargeError, tooLarge } from './reply-limit.ts'
 import { oneLine } from './text.ts'
 import { parseCommand, parseCommandResults, type NodeResult } from './wire.ts'
 
@@ -66,14 +66,7 @@ export async function requestLive(
   const streamed = /^application\/x-ndjson\b/i.test(response.headers.get('content-type') ?? '')
   options.onOpen?.(streamed)
   if (!streamed) {
-    let doc: unknown
-    try {
-      doc = JSON.parse(await readBody(response))
-    } catch (error) {
-      if (error instanceof SyntaxError) throw notJson(response, config, error)
-      if (error instanceof ReplyTooLargeError) throw tooLarge(error, config, origin)
-      throw fetchFailure(error, config, origin)
-    }
+    const doc = await readJson(response, config)
     const results = parseCommandResults(doc, call.action)
     for (const result of results) options.onNode?.(result)
     return { results, streamed: false }

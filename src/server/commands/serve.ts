@@ -63,6 +63,12 @@ export async function serve(options: ServeOptions): Promise<number> {
   const exposed = topologyModeWarning(topology, await stat(config.topologyPath))
   if (exposed) logger.warn(exposed)
   let tls = await loadTls(config)
+  // Asked before anything is started that a refusal would have to stop again.
+  if (!(await isListenable(config.bindAddress)))
+    throw new CliError(
+      `Cannot listen on ${config.bindAddress}:${config.port}: not a local address (not an IP address, and the name does not resolve)`,
+      { code: 'ERR_LISTEN' },
+    )
   const revocations = await watchRevocations({ path: config.revokedTokensFile, logger })
   const holder = createTopologyHolder(topology, { path: config.topologyPath, logger })
   const baseEnv = scriptBaseEnv(config, logger)
@@ -91,14 +97,6 @@ export async function serve(options: ServeOptions): Promise<number> {
     metrics,
   })
 
-  if (!(await isListenable(config.bindAddress))) {
-    await runner.killAll()
-    revocations.close()
-    throw new CliError(
-      `Cannot listen on ${config.bindAddress}:${config.port}: not a local address (not an IP address, and the name does not resolve)`,
-      { code: 'ERR_LISTEN' },
-    )
-  }
   let server: ReturnType<typeof Bun.serve>
   let serveOptions: ServeOptionsOf<typeof Bun.serve> | undefined
   // Kept, so that a new TLS certificate can start a new server with the same handler.

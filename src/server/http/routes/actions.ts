@@ -1,28 +1,27 @@
 import { Hono } from 'hono'
-import { ActionParamsError, parseActionParams, type Action } from '../../../topology/index.ts'
+import {
+  ACTIONS,
+  ActionParamsError,
+  BASIC_ACTIONS,
+  parseActionParams,
+  type Action,
+} from '../../../topology/index.ts'
 import type { AppEnv } from '../app-env.ts'
 import { ApiError, badRequest } from '../http-error.ts'
 import { runRequest, type PowerDeps } from './power.ts'
 
 /** The actions beyond power-server 1.0's four, by the name in their path (SPEC §10). */
-const ROUTED: Readonly<Record<string, Action>> = {
-  cycle: 'cycle',
-  shutdown: 'shutdown',
-  identify: 'identify',
-  bootdev: 'bootdev',
-}
+const ROUTED: readonly Action[] = ACTIONS.filter(
+  (action) => !(BASIC_ACTIONS as readonly string[]).includes(action),
+)
 
 /** `POST /actions/{action}?nodes=…&groups=…` with an optional JSON body of parameters. */
 export function actionRoutes(deps: PowerDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().post('/:action', async (c) => {
     const name = c.req.param('action')
-    const action = Object.hasOwn(ROUTED, name) ? ROUTED[name] : undefined
+    const action = ROUTED.find((routed) => routed === name)
     if (action === undefined)
-      throw new ApiError(
-        404,
-        'ERR_NOT_FOUND',
-        `No action "${name}": expected ${Object.keys(ROUTED).join(', ')}`,
-      )
+      throw new ApiError(404, 'ERR_NOT_FOUND', `No action "${name}": expected ${ROUTED.join(', ')}`)
     let params
     try {
       params = parseActionParams(action, await readBody(c.req.raw))
