@@ -1,3 +1,4 @@
+import { systemClock } from '../engine/index.ts'
 import { RedfishError } from './errors.ts'
 
 /**
@@ -37,17 +38,9 @@ export class Budget {
   /** Wait `ms` unless that would pass the deadline or the signal aborts. */
   async sleep(ms: number, host: string): Promise<void> {
     if (ms >= this.leftMs) throw this.timedOut(host)
-    if (this.signal?.aborted) throw this.aborted()
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.signal?.removeEventListener('abort', onAbort)
-        resolve()
-      }, ms)
-      const onAbort = () => {
-        clearTimeout(timer)
-        reject(this.aborted())
-      }
-      this.signal?.addEventListener('abort', onAbort, { once: true })
+    // The engine's clock rejects at once for an aborted signal, and on abort while it waits.
+    await systemClock.sleep(ms, this.signal).catch(() => {
+      throw this.aborted()
     })
   }
 
