@@ -100,6 +100,59 @@ async function spawnCli(args: string[]) {
   }
 }
 
+/**
+ * The CLI at a real terminal: `script` (util-linux) runs it on a pseudo-terminal, so the
+ * progress line is drawn and Ctrl-C is the terminal's, sent to the foreground process group.
+ */
+async function spawnAtTerminal(args: string[]) {
+  const command = ['exec', await buildBinary(), ...args].map((word) => `'${word}'`).join(' ')
+  const child = Bun.spawn(['script', '--quiet', '--return', '--command', command, '/dev/null'], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      LANG: 'C.UTF-8',
+      SHELL: '/bin/sh',
+      TERM: 'dumb',
+      FLIGHT_POWER_URL: server.url,
+      FLIGHT_POWER_TOKEN: server.powerToken,
+    },
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  })
+  let output = ''
+  const decoder = new TextDecoder()
+  const read = (async () => {
+    for await (const chunk of child.stdout) output += decoder.decode(chunk, { stream: true })
+  })()
+  return {
+    /** What the terminal has shown so far: stdout and stderr together. */
+    output: () => output,
+    ctrlC: () => void child.stdin.write('\x03'),
+    /** The CLI's exit code, once the terminal's output has all been read. */
+    exited: read.then(() => child.exited),
+  }
+}
+
+/** How many power_on nodes the server has cancelled so far, from its own metrics. */
+async function cancelledSoFar(): Promise<number> {
+  const response = await fetch(`${server.url}/metrics`, {
+    headers: { authorization: `Bearer ${server.readToken}` },
+  })
+  const counted = (await response.text())
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('flight_power_actions_total{') &&
+        line.includes('action="power_on"') &&
+        line.includes('result="cancelled"'),
+    )
+  return counted.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0)
+}
+
 /** Lines of a record file the scripts append to. */
 async function recorded(run: string, file: 'started' | 'finished'): Promise<string[]> {
   return (await readIfExists(join(run, file))).split('\n').filter(Boolean)
@@ -142,6 +195,7 @@ test('--stream prints a line as soon as a node finishes, before the action ends'
 test('Ctrl-C half-way: started nodes finish and the rest are cancelled, all audited; exit 130', async () => {
   const run = await freshRun()
   const audits = powerOnAudits().length
+  const cancelledBefore = await cancelledSoFar()
   const cli = await spawnCli(['on', '@all', '--stream'])
   // Two slots: two nodes start. Let the first finish; the freed slot starts a third.
   await until('two nodes started', async () => (await recorded(run, 'started')).length === 2)
@@ -158,7 +212,11 @@ test('Ctrl-C half-way: started nodes finish and the rest are cancelled, all audi
   )
   expect(await cli.line()).toBeUndefined()
 
-  // The client is gone; the two running scripts are let go and finish on the server.
+  // The client is gone; once the server has seen that, the two running scripts are let go.
+  await until(
+    'the server cancelled the 7 not started',
+    async () => (await cancelledSoFar()) === cancelledBefore + 7,
+  )
   await writeFile(join(run, 'gate-all'), '')
   const audit = await nextAudit(audits)
   const started = [first!, second!, third]
@@ -176,17 +234,23 @@ test('Ctrl-C half-way: started nodes finish and the rest are cancelled, all audi
   expect(on.map((line) => line.split(' ')[0]).sort()).toEqual([...started].sort())
 })
 
-test('Ctrl-C without --stream: the same cancellation, and how many had finished', async () => {
+test('Ctrl-C at a terminal without --stream: the progress line, then the same cancellation', async () => {
   const run = await freshRun()
   const audits = powerOnAudits().length
-  const cli = await spawnCli(['on', '@all'])
+  const cancelledBefore = await cancelledSoFar()
+  const terminal = await spawnAtTerminal(['on', '@all'])
   await until('two nodes started', async () => (await recorded(run, 'started')).length === 2)
-  cli.child.kill('SIGINT')
-  expect(await cli.child.exited).toBe(130)
-  expect(await cli.stderr).toBe(
-    'flight-power: Interrupted: 0 of 10 nodes had finished; those already started will finish on the server, the others will not be started\n',
+  // The progress line shows the total only once the client has read the stream's first line.
+  await until('the progress line', async () => terminal.output().includes('Powering on @all: 0/10'))
+  terminal.ctrlC()
+  expect(await terminal.exited).toBe(130)
+  expect(terminal.output()).toContain(
+    'flight-power: Interrupted: 0 of 10 nodes had finished; those already started will finish on the server, the others will not be started',
   )
-  expect(await cli.line()).toBeUndefined()
+  await until(
+    'the server cancelled the 8 not started',
+    async () => (await cancelledSoFar()) === cancelledBefore + 8,
+  )
   await writeFile(join(run, 'gate-all'), '')
   const audit = await nextAudit(audits)
   expect(audit).toContain('succeeded=2 failed=8')
@@ -197,6 +261,7 @@ test('Ctrl-C without --stream: the same cancellation, and how many had finished'
 test('a dropped JSON:API request (no ndjson asked) cancels the nodes not started too', async () => {
   const run = await freshRun()
   const audits = powerOnAudits().length
+  const cancelledBefore = await cancelledSoFar()
   const client = new AbortController()
   const answered = fetch(`${server.url}/?nodes=n[01-10]`, {
     method: 'PATCH',
@@ -206,6 +271,10 @@ test('a dropped JSON:API request (no ndjson asked) cancels the nodes not started
   await until('two nodes started', async () => (await recorded(run, 'started')).length === 2)
   client.abort()
   expect(await answered).toBeInstanceOf(Error)
+  await until(
+    'the server cancelled the 8 not started',
+    async () => (await cancelledSoFar()) === cancelledBefore + 8,
+  )
   await writeFile(join(run, 'gate-all'), '')
   const audit = await nextAudit(audits)
   expect(audit).toContain('succeeded=2 failed=8')
