@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 
 /** A process whose environment carries one of the markers looked for */
 export interface MarkedProcess {
@@ -40,12 +40,40 @@ export function findMarked(search: MarkedSearch): MarkedProcess[] {
   return found
 }
 
+/**
+ * One buffer serves every read of every sweep, grown when an environment does not fit: a
+ * sweep reads the environment of each of our processes, several times a second under load,
+ * and a fresh buffer for each was garbage the server's memory grew with.
+ */
+let buffer = Buffer.allocUnsafe(64 * 1024)
+const NONE = Buffer.alloc(0)
+
+/** `/proc/<pid>/environ`, valid until the next call; empty if it cannot be read. */
 function readEnviron(pid: string): Buffer {
+  let fd: number
   try {
-    return readFileSync(`/proc/${pid}/environ`)
+    fd = openSync(`/proc/${pid}/environ`, 'r')
   } catch {
     // Gone since the directory was listed, or not ours to read.
-    return Buffer.alloc(0)
+    return NONE
+  }
+  try {
+    let length = 0
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2)
+        buffer.copy(bigger, 0, 0, length)
+        buffer = bigger
+      }
+      const read = readSync(fd, buffer, length, buffer.length - length, null)
+      if (read === 0) return buffer.subarray(0, length)
+      length += read
+    }
+  } catch {
+    // Exited while it was read.
+    return NONE
+  } finally {
+    closeSync(fd)
   }
 }
 

@@ -3,6 +3,7 @@ import { resolveOptions } from './options.ts'
 import { Reaper, RUN_MARKER } from './reaper.ts'
 import { notRun, startScript, type RunningScript, type ScriptSettings } from './script-process.ts'
 import type { Runner, RunnerOptions, RunRequest, RunResult } from './types.ts'
+import { YoungGarbage } from './young-garbage.ts'
 import { createZxShell } from './zx-shell.ts'
 
 const SHUT_DOWN = 'Runner was shut down'
@@ -32,6 +33,7 @@ class ScriptRunner implements Runner {
   readonly #settings: ScriptSettings
   readonly #reaper: Reaper
   readonly #running = new Set<RunningScript>()
+  readonly #garbage = new YoungGarbage()
   #closed = false
 
   constructor(
@@ -88,6 +90,7 @@ class ScriptRunner implements Runner {
     this.#running.add(script)
     void script.result.then((result) => {
       this.#running.delete(script)
+      this.#garbage.runFinished()
       // Free the slot first, so a caller seeing the result also sees the runner without it.
       release()
       resolve(result)
