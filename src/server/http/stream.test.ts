@@ -152,6 +152,42 @@ test('a client gone from the stream cancels the nodes not started; the running o
   expect(audit).toEndWith('cancelled=2 cancelled_nodes=n[03-04]')
 })
 
+test('the request line of a stream is written at its end, after the audit, with the whole time', async () => {
+  const { app, latches, lines } = setup(4)
+  latches.set('n04', latch())
+  const response = await app.request(await power(NDJSON))
+  const next = lineReader(response.body!)
+  for (let i = 0; i < 5; i++) await next()
+  const requestLines = () => lines.filter((line) => line.startsWith('info: PATCH /?nodes='))
+  // Headers and four nodes are out, n04 is held: no request line yet.
+  expect(requestLines()).toEqual([])
+  await Bun.sleep(50)
+  latches.get('n04')!.open()
+  while ((await next()) !== undefined);
+  expect(requestLines()).toHaveLength(1)
+  expect(requestLines()[0]).toMatch(
+    /^info: PATCH \/\?nodes=n\[01-04\],ghost 200 (\d+)ms subject="alice"$/,
+  )
+  expect(Number(/ (\d+)ms /.exec(requestLines()[0]!)![1])).toBeGreaterThanOrEqual(50)
+  const audit = lines.findIndex((line) => line.includes(' audit '))
+  expect(audit).toBeGreaterThanOrEqual(0)
+  expect(lines.indexOf(requestLines()[0]!)).toBeGreaterThan(audit)
+})
+
+test('a stream the client leaves is logged once, when it leaves', async () => {
+  const { app, latches, lines } = setup(4, { concurrency: 2 })
+  for (const name of ['n01', 'n02', 'n03', 'n04']) latches.set(name, latch())
+  const response = await app.request(await power(NDJSON))
+  const next = lineReader(response.body!)
+  await next()
+  await next.cancel()
+  const requestLines = () => lines.filter((line) => line.startsWith('info: PATCH /?nodes='))
+  expect(requestLines()).toHaveLength(1)
+  for (const held of latches.values()) held.open()
+  await waitFor(() => lines.find((line) => line.includes(' audit ')))
+  expect(requestLines()).toHaveLength(1)
+})
+
 test('a client gone from a plain JSON:API request cancels the same way', async () => {
   const { app, latches, started, lines } = setup(4, { concurrency: 2 })
   for (const name of ['n01', 'n02']) latches.set(name, latch())
