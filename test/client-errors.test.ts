@@ -90,7 +90,7 @@ function expectOneLine(result: CliResult, code: number, message: string | RegExp
 async function closedPort(): Promise<number> {
   const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
   const port = probe.port!
-  void probe.stop(true)
+  await probe.stop(true)
   return port
 }
 

@@ -41,12 +41,12 @@ test('on --wait: reports the nodes that reach "on" and those that never do (exit
     'bmc1',
     '--wait',
     '--wait-timeout',
-    '3',
+    '10',
   ])
   expect(result.stdout).toBe(
     [
       'bmc1    Failed to start: no answer from bmc1-bmc',
-      'never1  Still off: gave up after 3s',
+      'never1  Still off: gave up after 10s',
       'slow1   On',
       'slow2   On',
       '',
@@ -54,7 +54,7 @@ test('on --wait: reports the nodes that reach "on" and those that never do (exit
   )
   expect(result.stderr).toBe('')
   expect(result.code).toBe(1)
-})
+}, 30_000)
 
 test('off --wait --json: every node reached "off" (exit 0)', async () => {
   await setStates(stateDir, { slow1: 'on 0', slow2: 'on 0' })

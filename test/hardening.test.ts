@@ -54,6 +54,18 @@ describe('TLS (init --tls)', () => {
     expect((await runCli([...base, '--ca-file', ca])).code).toBe(0)
     expect((await runCli(base, { env: { FLIGHT_POWER_CA_FILE: ca } })).code).toBe(0)
     const answered = () => server.logs().match(/GET \/\?nodes=n1 /g)?.length ?? 0
+    // A request after the others, waited for in the log: one pipe, each line written before
+    // its response is sent, so once its line is read every earlier request's is too.
+    const mark = async (name: string) => {
+      const response = await fetch(`${server.url}/health?${name}`, {
+        tls: { rejectUnauthorized: false },
+      })
+      expect(response.status).toBe(200)
+      await eventually(`the server to log the request "${name}"`, () =>
+        server.logs().includes(`GET /health?${name} 200 `),
+      )
+    }
+    await mark('before_refusal')
     const before = answered()
     const refused = await runCli(base)
     expect(refused.code).toBe(3)
@@ -63,6 +75,7 @@ describe('TLS (init --tls)', () => {
       'set ca_file in the client config, FLIGHT_POWER_CA_FILE or --ca-file',
     )
     // The token was never sent to an unverified server: the request never left the handshake.
+    await mark('after_refusal')
     expect(answered()).toBe(before)
   })
 

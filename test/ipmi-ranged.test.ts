@@ -17,6 +17,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { eventually } from './eventually.ts'
 import { runCli, startServer, type TestServer } from './harness.ts'
 import { defaultTopologyWith, type NodeSpec } from './fakes/default-topology.ts'
 import { hasIpmiSim, startSimulatedBmc, type SimulatedBmc } from './ipmi-sim/sim.ts'
@@ -123,6 +124,12 @@ describe('ranged ipmipower scripts against ipmi_sim', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
+  /** Wait until `server`'s log holds `text` (it is read from a pipe, a bit later). */
+  const logged = (server: TestServer, text: string) =>
+    eventually(`the server to log "${text}"`, () => server.logs().includes(text), {
+      detail: () => server.logs(),
+    })
+
   async function status(server: TestServer, target: string) {
     const result = await runCli([
       'status',
@@ -155,7 +162,7 @@ describe('ranged ipmipower scripts against ipmi_sim', () => {
     expect(runs.length).toBe(2)
     expect(runs.map((run) => run.match(/-h (\S+)/)?.[1]?.split(',').length).sort()).toEqual([1, 3])
     expect(calls(rangedBin, 'ipmitool')).toEqual([])
-    expect(ranged.logs()).toContain('ipmi: ranged status for 4 nodes')
+    await logged(ranged, 'ipmi: ranged status for 4 nodes')
     for (const password of [PASSWORD, OTHER_PASSWORD]) {
       expect(runs.filter((run) => run.includes(password))).toEqual([])
       expect(ranged.logs()).not.toContain(password)
@@ -217,7 +224,7 @@ describe('ranged ipmipower scripts against ipmi_sim', () => {
       node04: 'on',
     })
     expect(calls(perNodeBin, 'ipmitool').length).toBe(4)
-    expect(perNode.logs()).toContain('ranged status script exited 69')
+    await logged(perNode, 'ranged status script exited 69')
     expect(existsSync(marker)).toBe(false)
   })
 })

@@ -1,7 +1,8 @@
 /**
  * Proof against real IPMI: simulated BMCs (OpenIPMI's ipmi_sim) on loopback, a real server
  * running the DEFAULT ipmi platform of etc/topology.yaml (scripts as shipped, only node
- * variables set), driven by the real client, with real ipmitool talking to the BMCs.
+ * variables set), driven by the real client, with real ipmitool talking to the BMCs. The
+ * silent BMC's node runs a copy of that platform differing only in its timeout.
  * One BMC refuses (wrong password) and one never answers: both must fail with a message
  * while the others succeed.
  */
@@ -10,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, startServer, type TestServer } from './harness.ts'
-import { defaultTopologyWith, type NodeSpec } from './fakes/default-topology.ts'
+import { defaultTopologyWith, shippedPlatform, type NodeSpec } from './fakes/default-topology.ts'
 import { hasIpmiSim, startSilentBmc, startSimulatedBmc, type SimulatedBmc } from './ipmi-sim/sim.ts'
 
 // Never skipped: a proof that does not run proves nothing (the Slurm suite does the same).
@@ -20,7 +21,11 @@ if (!hasIpmiSim()) {
   )
 }
 
-/** Seconds before the silent BMC's ipmitool is killed; the shipped 30 s would make this test slow. */
+/**
+ * Seconds before the silent BMC's ipmitool is killed; the shipped 30 s would make this test
+ * slow. Only node05 (the silent BMC) gets it: the answering BMCs keep the shipped timeout, as
+ * five ipmitools at once on a loaded machine may take longer than this.
+ */
 const TIMEOUT_SECONDS = 2
 const WORKING = ['node01', 'node02', 'node03'] as const
 const PASSWORDS: Record<string, string> = {
@@ -66,8 +71,8 @@ describe('ipmi platform against ipmi_sim', () => {
     })
     silent = await startSilentBmc()
 
-    const node = (name: string, port: number): NodeSpec => ({
-      platform: 'ipmi',
+    const node = (name: string, port: number, platform = 'ipmi'): NodeSpec => ({
+      platform,
       ipmi_username: 'admin',
       ipmi_password: PASSWORDS[name]!,
       bmc: '127.0.0.1',
@@ -78,9 +83,10 @@ describe('ipmi platform against ipmi_sim', () => {
       WORKING.map((name) => [name, node(name, bmcs.get(name)!.port)]),
     )
     nodes.node04 = node('node04', refusing.port)
-    nodes.node05 = node('node05', silent.port)
+    nodes.node05 = node('node05', silent.port, 'ipmi_quick')
+    const quick = { ...shippedPlatform('ipmi'), timeout: TIMEOUT_SECONDS }
     server = await startServer({
-      topology: defaultTopologyWith(nodes, { timeouts: { ipmi: TIMEOUT_SECONDS } }),
+      topology: defaultTopologyWith(nodes, { platforms: { ipmi_quick: quick } }),
     })
   }, 60_000)
 

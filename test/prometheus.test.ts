@@ -7,10 +7,12 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { eventually } from './eventually.ts'
 import { startServer, type TestServer } from './harness.ts'
 
 let server: TestServer
-let prometheus: ReturnType<typeof Bun.spawn> | undefined
+let prometheus: Subprocess | undefined
 let promUrl: string
 let promLog = ''
 
@@ -52,23 +54,47 @@ scrape_configs:
       credentials_file: ${join(dir, 'token')}
 `,
   )
-  const port = freePort()
-  promUrl = `http://127.0.0.1:${port}`
-  prometheus = Bun.spawn(
-    [
-      'prometheus',
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdout: 'pipe', stderr: 'pipe' },
-  )
-  void (async () => {
-    const decoder = new TextDecoder()
-    for await (const chunk of prometheus.stderr as ReadableStream<Uint8Array>)
-      promLog += decoder.decode(chunk, { stream: true })
-  })()
-})
+  await startPrometheus(dir)
+}, 90_000)
+
+/**
+ * Start Prometheus on a port free a moment ago and wait until it is ready. Another process
+ * may take the port before Prometheus binds it; Prometheus then exits, and another port is
+ * tried, three in all.
+ */
+async function startPrometheus(dir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const port = freePort()
+    promUrl = `http://127.0.0.1:${port}`
+    const child = Bun.spawn(
+      [
+        'prometheus',
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdout: 'ignore', stderr: 'pipe' },
+    )
+    prometheus = child
+    void (async () => {
+      const decoder = new TextDecoder()
+      for await (const chunk of child.stderr) promLog += decoder.decode(chunk, { stream: true })
+    })()
+    const running = () => child.exitCode === null && child.signalCode === null
+    const ready = () =>
+      fetch(`${promUrl}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => response.ok,
+        () => false,
+      )
+    await eventually('Prometheus to be ready or to exit', async () => !running() || ready(), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      detail: () => promLog,
+    })
+    if (running()) return
+    if (attempt === 3) throw new Error(`Prometheus exited (${child.exitCode}):\n${promLog}`)
+  }
+}
 
 afterAll(async () => {
   prometheus?.kill('SIGTERM')
@@ -121,7 +147,8 @@ test('Prometheus scrapes each node state and the failed actions with a read toke
   const byNode = Object.fromEntries(states.map((row) => [row.metric.node, row.metric.state]))
   expect(byNode).toEqual({ n1: 'on', n2: 'off', n3: 'off' })
   expect(states.every((row) => row.value === 1 && row.metric.job === 'flight-power')).toBe(true)
-  const up = await query('up{job="flight-power"}')
+  // One scrape may time out on a loaded machine (scrape_timeout 1s): wait for a good one.
+  const up = await until('up{job="flight-power"}', (rows) => rows[0]?.value === 1)
   expect(up.map((row) => row.value)).toEqual([1])
   // The README's query: nodes off per group (the topology adds the group "all").
   const offPerGroup = await until(

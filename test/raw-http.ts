@@ -19,6 +19,15 @@ export interface IdleConnection {
   destroy(): void
 }
 
+/** The server closed a connection before one whole response; `received` bytes came first. */
+export class ClosedBeforeResponseError extends Error {
+  readonly received: number
+  constructor(data: Buffer) {
+    super(`Connection closed before a whole response; got: ${data.toString()}`)
+    this.received = data.length
+  }
+}
+
 /** `host:port` of a harness server URL. */
 export function portOf(url: string): number {
   return Number(new URL(url).port)
@@ -74,7 +83,7 @@ export function open(port: number, request: string, timeoutMs = 30_000): Promise
       markClosed()
       if (!answered) {
         clearTimeout(timer)
-        reject(new Error(`Connection closed before a whole response; got: ${data.toString()}`))
+        reject(new ClosedBeforeResponseError(data))
       }
     })
   })

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { eventually } from './eventually.ts'
 import { startServer, type TestServer } from './harness.ts'
 
 const NODES = 8
@@ -96,7 +97,12 @@ test('50 concurrent clients on overlapping nodes', async () => {
   }
   expect(most).toBeLessThanOrEqual(6)
 
-  // One audit line per action, nothing lost.
+  // One audit line per action, nothing lost. Each is written before its response is sent:
+  // once a later request's line is read from the log pipe, all of them are.
+  expect((await fetch(`${server.url}/health?all_answered`)).status).toBe(200)
+  await eventually('the server to log the request after the others', () =>
+    server.logs().includes('GET /health?all_answered 200 '),
+  )
   const audits = server
     .logs()
     .split('\n')

@@ -55,8 +55,12 @@ function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000):
   })
 }
 
-const logged = (text: string) =>
-  until(`the log to say "${text}"`, async () => (await readIfExists(logFile())).includes(text))
+const logged = (text: string, timeoutMs?: number) =>
+  until(
+    `the log to say "${text}"`,
+    async () => (await readIfExists(logFile())).includes(text),
+    timeoutMs,
+  )
 const states = (nodes: string[], want: string) =>
   until(`${nodes.join(',')} to be ${want}`, async () =>
     (await Promise.all(nodes.map(state))).every((got) => got === want),
@@ -129,6 +133,7 @@ describe('flight-power as Slurm power saving programs', () => {
     await logged('suspend gpu1,node[01-02]: powered off gpu1,node[01-02]')
   }, 30_000)
 
+  // Its limit is above the sum of its waits: sbatch 15 s, then 15 + 15 + 25 + 15 s.
   test("a job's node is resumed with its job id, then powered off when it never registers", async () => {
     const submitted = await ctld.sbatch(
       '--nodelist=gpu2',
@@ -141,10 +146,11 @@ describe('flight-power as Slurm power saving programs', () => {
     expect(jobId).toBeDefined()
     await logged(`resume gpu2: 1 node, job ${jobId} (gpu2)`)
     await states(['gpu2'], 'on')
-    // No slurmd will ever register gpu2: after ResumeTimeout (8 s) Slurm calls ResumeFailProgram.
-    await logged('resume-fail gpu2: powered off gpu2')
+    // No slurmd will ever register gpu2: after ResumeTimeout (8 s) Slurm calls ResumeFailProgram,
+    // some 11 s after the allocation, later on a loaded machine.
+    await logged('resume-fail gpu2: powered off gpu2', 25_000)
     await states(['gpu2'], 'off')
-  }, 30_000)
+  }, 100_000)
 
   test('a program run with an empty environment and closed stdio still works and logs', async () => {
     const resumeFile = path('resume.json')

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseDocument } from 'yaml'
+import { parse, parseDocument } from 'yaml'
 
 export const DEFAULT_TOPOLOGY_FILE = join(import.meta.dir, '../../etc/topology.yaml')
 
@@ -35,4 +35,17 @@ export function defaultTopologyWith(
     doc.setIn(['platforms', platform, 'timeout'], seconds)
   }
   return doc.toString()
+}
+
+/**
+ * A shipped platform of the default topology as a plain object, to add a copy of it under
+ * another name (e.g. with a shorter `timeout` for one node only) through `platforms`.
+ */
+export function shippedPlatform(name: string): Record<string, unknown> {
+  const doc = parse(readFileSync(DEFAULT_TOPOLOGY_FILE, 'utf8')) as {
+    platforms?: Record<string, Record<string, unknown>>
+  }
+  const platform = doc.platforms?.[name]
+  if (!platform) throw new Error(`shippedPlatform: no platform "${name}" in etc/topology.yaml`)
+  return platform
 }

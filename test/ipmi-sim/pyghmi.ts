@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freeUdpPort, waitAnswering } from './sim.ts'
+import { spawnAnswering } from './sim.ts'
 
 /** Debian's python, which has python3-pyghmi (the `python3` on PATH may be another one). */
 const PYTHON = '/usr/bin/python3'
@@ -45,29 +45,20 @@ export async function startPyghmiBmc(options: {
   mkdirSync(options.dir, { recursive: true })
   const log = join(options.dir, 'requests')
   writeFileSync(log, '')
-  const port = await freeUdpPort()
-  const bmc = Bun.spawn(
-    [PYTHON, join(import.meta.dir, 'pyghmi_bmc.py'), String(port), options.user, log],
-    {
-      env: { ...process.env, IPMI_PASSWORD: options.password },
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-    },
+  const { port, child: bmc } = await spawnAnswering(
+    "pyghmi's BMC",
+    (port) =>
+      Bun.spawn([PYTHON, join(import.meta.dir, 'pyghmi_bmc.py'), String(port), options.user, log], {
+        env: { ...process.env, IPMI_PASSWORD: options.password },
+        stdin: 'ignore',
+        stdout: 'pipe',
+        stderr: 'pipe',
+      }),
+    options,
   )
   const stop = async () => {
     bmc.kill('SIGKILL')
     await bmc.exited
-  }
-  try {
-    await waitAnswering(port, options)
-  } catch (error) {
-    await stop()
-    const output = `${await new Response(bmc.stdout).text()}${await new Response(bmc.stderr).text()}`
-    throw new Error(
-      `pyghmi's BMC on port ${port} did not answer: ${(error as Error).message}\n${output}`,
-      { cause: error },
-    )
   }
   return {
     port,

@@ -5,6 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Subprocess } from 'bun'
 
 const HERE = import.meta.dir
 
@@ -48,41 +49,44 @@ export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedB
   writeFileSync(join(state, 'power'), options.power === 'on' ? '1\n' : '0\n')
   if (options.ignoresShutdown) writeFileSync(join(state, 'ignores-shutdown'), '')
   if (options.refusesBoot) writeFileSync(join(state, 'refuses-boot'), '')
-  const port = await freeUdpPort()
-  const values: Record<string, string> = {
-    NAME: `bmc${port}`,
-    PORT: String(port),
-    ADDRESS: options.address ?? '127.0.0.1',
-    USER: options.user,
-    PASSWORD: options.password,
-    CHASSIS_CONTROL: join(HERE, 'chassis_control'),
-    STATE_DIR: state,
+  const config = (port: number) => {
+    const values: Record<string, string> = {
+      NAME: `bmc${port}`,
+      PORT: String(port),
+      ADDRESS: options.address ?? '127.0.0.1',
+      USER: options.user,
+      PASSWORD: options.password,
+      CHASSIS_CONTROL: join(HERE, 'chassis_control'),
+      STATE_DIR: state,
+    }
+    const text = readFileSync(join(HERE, 'lan.conf.template'), 'utf8').replace(
+      /@([A-Z_]+)@/g,
+      (_, key: string) => values[key] ?? '',
+    )
+    writeFileSync(join(dir, 'lan.conf'), text)
+    return join(dir, 'lan.conf')
   }
-  const config = readFileSync(join(HERE, 'lan.conf.template'), 'utf8').replace(
-    /@([A-Z_]+)@/g,
-    (_, key: string) => values[key] ?? '',
-  )
-  writeFileSync(join(dir, 'lan.conf'), config)
 
   // -n: no console on stdin; -s: persistent state in the test's directory, not /var/ipmi_sim.
-  const sim = Bun.spawn(
-    [
-      'ipmi_sim',
-      '-n',
-      '-c',
-      join(dir, 'lan.conf'),
-      '-f',
-      join(HERE, 'sim.emu'),
-      '-s',
-      join(dir, 'persist'),
-    ],
-    {
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-    },
+  const { port, child: sim } = await spawnAnswering(
+    'ipmi_sim',
+    (port) =>
+      Bun.spawn(
+        [
+          'ipmi_sim',
+          '-n',
+          '-c',
+          config(port),
+          '-f',
+          join(HERE, 'sim.emu'),
+          '-s',
+          join(dir, 'persist'),
+        ],
+        { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
+      ),
+    options,
   )
-  const bmc: SimulatedBmc = {
+  return {
     port,
     power: () => (readFileSync(join(state, 'power'), 'utf8').trim() === '1' ? 'on' : 'off'),
     resets: () => readLines(join(state, 'resets')).length,
@@ -95,17 +99,44 @@ export async function startSimulatedBmc(options: BmcOptions): Promise<SimulatedB
       await sim.exited
     },
   }
-  try {
-    await waitAnswering(port, options)
-  } catch (error) {
-    await bmc.stop()
-    const output = `${await new Response(sim.stdout).text()}${await new Response(sim.stderr).text()}`
+}
+
+/** A BMC process started by `spawnAnswering`. */
+export type BmcProcess = Subprocess<'ignore', 'pipe', 'pipe'>
+
+/**
+ * Start `spawn(port)` on a loopback UDP port that was free a moment ago and wait until it
+ * answers ipmitool. Another process may bind the port between the check and the BMC's own
+ * bind; the BMC then exits ("Unable to bind to LAN port") and a new port is tried, three in all.
+ */
+export async function spawnAnswering(
+  what: string,
+  spawn: (port: number) => BmcProcess,
+  login: Pick<BmcOptions, 'user' | 'password' | 'address'>,
+): Promise<{ port: number; child: BmcProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freeUdpPort()
+    const child = spawn(port)
+    const running = () => child.exitCode === null && child.signalCode === null
+    let failure: unknown
+    try {
+      await waitAnswering(port, login, running)
+      // An answer while our BMC has exited came from whoever holds the port: not ours.
+      if (running()) return { port, child }
+      failure = new Error(`it exited (${child.exitCode}) while another process answered`)
+    } catch (error) {
+      failure = error
+    }
+    const exited = !running()
+    child.kill('SIGKILL')
+    await child.exited
+    const output = `${await new Response(child.stdout).text()}${await new Response(child.stderr).text()}`
+    if (exited && attempt < 3) continue
     throw new Error(
-      `ipmi_sim on port ${port} did not answer: ${(error as Error).message}\n${output}`,
-      { cause: error },
+      `${what} on port ${port} did not answer: ${(failure as Error).message}\n${output}`,
+      { cause: failure },
     )
   }
-  return bmc
 }
 
 /** A "BMC" that never answers: a UDP socket on loopback that reads and drops everything. */
@@ -125,14 +156,19 @@ export async function freeUdpPort(): Promise<number> {
   return port
 }
 
-/** Wait until ipmitool gets an answer to `mc info` from the BMC on `port` (10 s at most). */
+/**
+ * Wait until ipmitool gets an answer to `mc info` from the BMC on `port` (10 s at most);
+ * give up early once `running()` says the BMC's process is gone.
+ */
 export async function waitAnswering(
   port: number,
   options: Pick<BmcOptions, 'user' | 'password' | 'address'>,
+  running: () => boolean = () => true,
 ): Promise<void> {
   const deadline = Date.now() + 10_000
   let last = ''
   while (Date.now() < deadline) {
+    if (!running()) throw new Error('it exited before answering')
     const probe = Bun.spawn(
       [
         'ipmitool',

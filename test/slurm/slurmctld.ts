@@ -49,34 +49,8 @@ export async function startSlurmctld(dir: string, programs: SlurmPrograms): Prom
   await mkdir(join(dir, 'state'), { recursive: true })
   await mkdir(join(dir, 'spool'), { recursive: true })
   const template = await readFile(join(import.meta.dir, 'slurm.conf.template'), 'utf8')
-  const values: Record<string, string> = {
-    DIR: dir,
-    PORT: String(await freePort()),
-    SLURMD_PORT: String(await freePort()),
-    USER: currentUser(),
-    RESUME: programs.resume,
-    SUSPEND: programs.suspend,
-    RESUME_FAIL: programs.resumeFail,
-  }
   const conf = join(dir, 'slurm.conf')
-  await writeFile(
-    conf,
-    template.replace(/@([A-Z_]+)@/g, (_, key: string) => values[key] ?? `@${key}@`),
-  )
-
   const env = { SLURM_CONF: conf, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }
-  const daemon = Bun.spawn([bins.slurmctld, '-D', '-c', '-i', '-f', conf], {
-    cwd: dir,
-    env,
-    stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: 'pipe',
-  })
-  let stderr = ''
-  void (async () => {
-    for await (const chunk of daemon.stderr) stderr += new TextDecoder().decode(chunk)
-  })()
-
   const run = async (binary: string, args: string[]) => {
     const child = Bun.spawn([binary, ...args], {
       env,
@@ -95,18 +69,53 @@ export async function startSlurmctld(dir: string, programs: SlurmPrograms): Prom
   }
   const log = () => readFile(join(dir, 'slurmctld.log'), 'utf8').catch(() => '')
 
-  const deadline = Date.now() + 20_000
-  for (;;) {
-    if (daemon.exitCode !== null)
-      throw new Error(`slurmctld exited (${daemon.exitCode}):\n${stderr}\n${await log()}`)
-    const ping = await run(bins.scontrol, ['ping']).catch(() => '')
-    if (/is UP/.test(ping)) break
-    if (Date.now() > deadline) {
-      daemon.kill('SIGKILL')
-      throw new Error(`slurmctld did not answer within 20 s:\n${stderr}\n${await log()}`)
+  /**
+   * Start slurmctld on ports free a moment ago; resolves once it answers, or with its output
+   * when it exits first (e.g. its port was taken since it was found free).
+   */
+  const start = async () => {
+    const values: Record<string, string> = {
+      DIR: dir,
+      PORT: String(await freePort()),
+      SLURMD_PORT: String(await freePort()),
+      USER: currentUser(),
+      RESUME: programs.resume,
+      SUSPEND: programs.suspend,
+      RESUME_FAIL: programs.resumeFail,
     }
-    await Bun.sleep(200)
+    await writeFile(
+      conf,
+      template.replace(/@([A-Z_]+)@/g, (_, key: string) => values[key] ?? `@${key}@`),
+    )
+    const daemon = Bun.spawn([bins.slurmctld, '-D', '-c', '-i', '-f', conf], {
+      cwd: dir,
+      env,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+    })
+    let stderr = ''
+    void (async () => {
+      for await (const chunk of daemon.stderr) stderr += new TextDecoder().decode(chunk)
+    })()
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      if (daemon.exitCode !== null)
+        return { exited: `slurmctld exited (${daemon.exitCode}):\n${stderr}\n${await log()}` }
+      const ping = await run(bins.scontrol, ['ping']).catch(() => '')
+      if (/is UP/.test(ping)) return { daemon }
+      if (Date.now() > deadline) {
+        daemon.kill('SIGKILL')
+        throw new Error(`slurmctld did not answer within 20 s:\n${stderr}\n${await log()}`)
+      }
+      await Bun.sleep(200)
+    }
   }
+  // Three tries in all: a port found free may be taken before slurmctld binds it.
+  let started = await start()
+  for (let tries = 1; started.exited !== undefined && tries < 3; tries++) started = await start()
+  const { daemon } = started
+  if (daemon === undefined) throw new Error(started.exited)
 
   return {
     conf,
