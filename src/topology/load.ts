@@ -9,7 +9,7 @@ import { fileErrorWords, readLimited } from './read-limited.ts'
 export interface LoadOptions {
   /**
    * Read the plain YAML topologies are written in with our own subset reader
-   * (./yaml-subset.ts), which gives the `yaml` library's value several times faster; default
+   * (./yaml-subset.ts), which gives the `yaml` library's value about 25 times faster; default
    * true. False always uses the `yaml` library, the reference reading: for the differential
    * tests and the benchmark's baseline.
    */
