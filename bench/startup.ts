@@ -1,7 +1,7 @@
 /**
  * Start-up costs: topology load for 10,000 and 100,000 nodes (a cold process each time, as a
  * server start or `flight-power check` pays it) beside the same loader on the `yaml` library
- * alone (as it was before its Bun.YAML fast path), the `yaml` library's bare parse and Bun's
+ * alone (as it was before its fast subset reader), the `yaml` library's bare parse and Bun's
  * native YAML parser; hostlist expand and fold of 100,000 names beside Slurm's own
  * (`scontrol show hostnames|hostlistsorted`); the client's cold start (`--version`, one
  * `status`) beside curl, with a bare compiled Bun binary as the floor. Run with
@@ -54,9 +54,9 @@ function showLoad(loads: readonly Load[]): string {
 }
 
 // --- 1. Topology load -------------------------------------------------------------------
-// `load` is the loader as shipped (Bun.YAML when the file keeps to the subset both parsers read
-// alike); `load, yaml path` is the same loader told to use the `yaml` library only, as it did
-// before: the baseline, in the same run, alternating with it.
+// `load` is the loader as shipped (its own subset reader when the file keeps to the plain YAML
+// topologies are written in); `load, yaml path` is the same loader told to use the `yaml`
+// library only, as it did before: the baseline, in the same run, alternating with it.
 const binary = await buildBinary()
 const loadRows = [
   [
@@ -123,7 +123,7 @@ for (const size of SIZES) {
 }
 printTable(loadRows)
 console.log(
-  'load = flight-power loadTopology (read, parse, validate, build) in a fresh process; yaml path = the same with Bun.YAML off (the loader before); check = `flight-power check FILE` wall time\n',
+  'load = flight-power loadTopology (read, parse, validate, build) in a fresh process; yaml path = the same with the subset reader off (the loader before); check = `flight-power check FILE` wall time\n',
 )
 
 // --- 2. Hostlist expand and fold ----------------------------------------------------------

@@ -1,9 +1,10 @@
 /**
  * One cold topology load in a fresh process, for bench/startup.ts and bench/limits.ts:
  * `bun bench/lib/parse-file.ts MODE FILE` prints {"ms":…,"hwmKb":…,"nodes":…} where MODE is
- * `load` (flight-power's loadTopology: parse, validate, build, through Bun.YAML when the file
- * allows), `load-yaml` (the same with the `yaml` library only: the loader before the fast path),
- * `yaml` (the `yaml` library's parse alone) or `bun` (Bun's native Bun.YAML.parse, the floor).
+ * `load` (flight-power's loadTopology: parse, validate, build, through its own subset reader when
+ * the file allows), `load-yaml` (the same with the `yaml` library only: the loader before the
+ * fast path), `yaml` (the `yaml` library's parse alone) or `bun` (Bun's native Bun.YAML.parse
+ * alone, for comparison).
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'

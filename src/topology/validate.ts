@@ -262,16 +262,15 @@ function readNodes(
   const shellNames = new Set<string>()
   for (const name in value) {
     const spec = value[name]
-    const at = (field?: string): Path => (field ? [key, name, field] : [key, name])
     if (!isValidNodeName(name)) {
       report(
-        at(),
+        nodePath(key, name),
         `invalid node name ${JSON.stringify(name)}: names may hold letters, digits, ".", "_" and "-"`,
       )
       continue
     }
     if (!isRecord(spec)) {
-      report(at(), 'must be a mapping with at least "platform"')
+      report(nodePath(key, name), 'must be a mapping with at least "platform"')
       continue
     }
     const variables: Record<string, string> = {}
@@ -280,33 +279,39 @@ function readNodes(
       const raw = spec[field]
       if (field === 'platform') {
         if (typeof raw !== 'string' || raw === '')
-          report(at(field), 'must be the name of a platform')
+          report(nodePath(key, name, field), 'must be the name of a platform')
         else if (!platforms.has(raw))
           report(
-            at(field),
+            nodePath(key, name, field),
             `platform ${JSON.stringify(raw)} is not defined${suggest(raw, platforms.keys())}`,
           )
         else platform = raw
       } else if (field === 'name') {
-        if (raw !== name) report(at(field), "a node's name is its key and cannot be set")
+        if (raw !== name)
+          report(nodePath(key, name, field), "a node's name is its key and cannot be set")
       } else if (!shellNames.has(field) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
-        report(at(field), 'variable names must be valid shell variable names')
+        report(nodePath(key, name, field), 'variable names must be valid shell variable names')
       } else if (raw === null || isPlainValue(raw)) {
         // A bare `key:` is an empty value, as power-server read it.
         variables[field] = raw === null ? '' : String(raw)
         shellNames.add(field)
       } else {
         report(
-          at(field),
+          nodePath(key, name, field),
           'must be a plain value (string, number or boolean), not a list or mapping',
         )
       }
     }
-    if (spec.platform === undefined) report(at(), 'has no "platform"')
+    if (spec.platform === undefined) report(nodePath(key, name), 'has no "platform"')
     variables.name = name
     if (platform) nodes.set(name, { name, platform, variables })
   }
   return nodes
+}
+
+/** Where a node, or one of its fields (an empty one names the node), stands; built only for a problem. */
+function nodePath(key: string, name: string, field?: string): Path {
+  return field ? [key, name, field] : [key, name]
 }
 
 function isPlainValue(raw: unknown): raw is string | number | boolean {

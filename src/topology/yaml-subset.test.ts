@@ -1,8 +1,9 @@
 /**
- * The differential test of the fast topology path: Bun.YAML (behind the subset scanner and the
- * digest check) against the `yaml` library, the reference. For every text below, whenever the
- * fast path accepts it, its value is the `yaml` library's value (types, key order, NaN and -0
- * included), and the loaded topology or the list of problems is the same either way.
+ * The differential test of the fast topology path: our subset reader (./yaml-subset.ts) against
+ * the `yaml` library, the reference. For every text below, whenever the subset reader accepts
+ * it, its value is the `yaml` library's value (types, key order, NaN and -0 included), and the
+ * loaded topology or the list of problems is the same either way. Bun.YAML, which the loader no
+ * longer uses, stands by as a third, independent reading of the files a site writes.
  */
 import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -10,8 +11,8 @@ import { join } from 'node:path'
 import { TopologyError } from './errors.ts'
 import { parseTopology } from './load.ts'
 import type { Topology } from './types.ts'
-import { readYamlFast } from './yaml-fast.ts'
 import { parseYaml } from './yaml-source.ts'
+import { readYamlSubset } from './yaml-subset.ts'
 
 const root = new URL('../../', import.meta.url).pathname
 
@@ -57,7 +58,7 @@ function outcome(text: string, fast: boolean): unknown {
 
 /** Compare both readings of `text`; returns whether the fast path took it. */
 function differential(text: string): boolean {
-  const fast = readYamlFast(text)
+  const fast = readYamlSubset(text)
   if (fast) {
     const reference = parseYaml(text)
     expect(reference.problems).toEqual([])
@@ -65,6 +66,13 @@ function differential(text: string): boolean {
   }
   expect(outcome(text, true)).toEqual(outcome(text, false))
   return fast !== undefined
+}
+
+/** A third reading: Bun's native parser gives the subset reader's value too. */
+function expectBunAgrees(text: string): void {
+  const fast = readYamlSubset(text)
+  expect(fast).toBeDefined()
+  expect(canonical(Bun.YAML.parse(text))).toEqual(canonical(fast?.value))
 }
 
 const platform = `platforms:
@@ -84,7 +92,9 @@ describe('files we ship and power-server 1.0 files', () => {
     'etc/demo/topology.yaml',
   ]
   test.each(files)('%s: the fast path takes it and reads it as yaml does', (file) => {
-    expect(differential(readFileSync(join(root, file), 'utf8'))).toBe(true)
+    const text = readFileSync(join(root, file), 'utf8')
+    expect(differential(text)).toBe(true)
+    expectBunAgrees(text)
   })
 
   test('the shipped topology with IPMI nodes as the benchmark writes them, fast', () => {
@@ -96,6 +106,7 @@ describe('files we ship and power-server 1.0 files', () => {
     const shipped = readFileSync(join(root, 'etc/topology.yaml'), 'utf8')
     const text = shipped.replace(/^static_nodes:[ \t]*$/m, `static_nodes:\n${nodes.join('\n')}`)
     expect(differential(text)).toBe(true)
+    expectBunAgrees(text)
   })
 })
 
@@ -175,7 +186,7 @@ describe('odd scalars read alike, or go to the yaml library', () => {
     }
   })
 
-  test('Bun reads the odd plain scalars as the core schema does, so they stay fast', () => {
+  test('odd plain scalars the core schema reads stay fast', () => {
     const fast = ['yes', 'on', '0x1F', '0o17', '017', '1e3', '~', '.inf', '.nan', '2001-12-14']
     for (const scalar of fast) {
       expect(
@@ -185,37 +196,132 @@ describe('odd scalars read alike, or go to the yaml library', () => {
   })
 })
 
-/** Texts on which Bun.YAML 1.4.5 and the `yaml` library disagree (or may): never fast. */
-const DIFFERING: Record<string, string> = {
+/** Texts outside the subset, each for a reason the subset reader's header gives: never fast. */
+const DECLINED: Record<string, string> = {
   'duplicate key': `static_nodes:\n  n1: { platform: demo }\n  n1: { platform: demo }\n${platform}`,
   'duplicate key in a flow mapping': `static_nodes:\n  n1: { platform: demo, v: 1, v: 2 }\n${platform}`,
   'duplicate key, quoted and plain': `static_nodes:\n  n1: { platform: demo }\n  'n1': { platform: demo }\n${platform}`,
+  'duplicate key, single- and double-quoted': `static_nodes:\n  n1: { platform: demo, 'v': 1, "v": 2 }\n${platform}`,
+  'duplicate key after a nested block': `static_nodes:\n  n1:\n    platform: demo\n  n1: { platform: demo }\n${platform}`,
+  'duplicate key after an empty value': `static_nodes:\n  n1: { platform: demo }\n  n2:\n  n2: { platform: demo }\n${platform}`,
   'duplicate script': `static_nodes:\n  n1: { platform: demo }\n${platform}    status: exit 1\n`,
+  'duplicate top-level key': `static_nodes:\n  n1: { platform: demo }\n${platform}static_nodes: {}\n`,
   'merge key order': `base: &b { platform: demo, v: x }\nstatic_nodes:\n  n1:\n    <<: *b\n    v: y\n${platform}`,
+  'merge key in a flow mapping': `static_nodes:\n  n1: { <<: x, platform: demo }\n${platform}`,
   'quoted merge key': `static_nodes:\n  n1: { platform: demo }\n  n2:\n    '<<': { platform: demo }\n${platform}`,
+  'an anchor on a value': `static_nodes:\n  n1: { platform: &p demo }\n${platform}`,
+  'an anchor on a mapping': `static_nodes: &nodes\n  n1: { platform: demo }\n${platform}`,
+  'an alias': `static_nodes:\n  n1: { platform: demo, v: *x }\n${platform}`,
   tags: `static_nodes:\n  n1: { platform: demo, v: !!int "7" }\n${platform}`,
+  'a timestamp tag': `static_nodes:\n  n1: { platform: demo, v: !!timestamp 2001-12-14 }\n${platform}`,
   'YAML 1.1 directive': `%YAML 1.1\n---\nstatic_nodes:\n  n1: { platform: demo, v: 017 }\n${platform}`,
   'two documents': `static_nodes:\n  n1: { platform: demo }\n${platform}---\nstatic_nodes: {}\n`,
   'null key': `static_nodes:\n  n1: { platform: demo }\n  ~: { platform: demo }\n${platform}`,
+  'integer key': `static_nodes:\n  1: { platform: demo }\n${platform}`,
+  'boolean key in a flow mapping': `static_nodes:\n  n1: { platform: demo, true: x }\n${platform}`,
   'complex key': `static_nodes:\n  ? [a, b]\n  : { platform: demo }\n${platform}`,
   'key over 1024 characters': `static_nodes:\n  ${'n'.repeat(1100)}: { platform: demo }\n${platform}`,
+  __proto__: `static_nodes:\n  n1: { platform: demo }\n  __proto__: { platform: demo }\n${platform}`,
+  'quoted __proto__ in a flow mapping': `static_nodes:\n  n1: { platform: demo, '__proto__': x }\n${platform}`,
   'tab as indentation': `static_nodes:\n\tn1: { platform: demo }\n${platform}`,
-  'a timestamp tag': `static_nodes:\n  n1: { platform: demo, v: !!timestamp 2001-12-14 }\n${platform}`,
+  'a key under a literal, less indented than its text': `static_nodes:\n  n1: { platform: demo }\nplatforms:\n  demo:\n    variables: [name]\n    status: |\n      exit 0\n     power_on: exit 0\n`,
+  'a key after a literal, at no open indent': `static_nodes:\n  n1: { platform: demo }\nplatforms:\n  demo:\n    variables: [name]\n    status: |\n      exit 0\n   power_on: exit 0\n`,
+  'a list at the same indent as its key': `static_nodes:\n  n1: { platform: demo }\nplatforms:\n  demo:\n    variables:\n    - name\n    status: exit 0\n`,
+  'a mapping in a block list item': `static_nodes:\n  n1: { platform: demo }\ngroups:\n  g:\n    - nodes: n1\n${platform}`,
+  'a list in a list item': `static_nodes:\n  n1: { platform: demo }\ngroups:\n  g:\n    - - n1\n${platform}`,
+  'an empty list item': `static_nodes:\n  n1: { platform: demo }\ngroups:\n  g:\n    -\n${platform}`,
+  'a flow mapping inside a flow mapping': `static_nodes:\n  n1: { platform: demo, v: { a: b } }\n${platform}`,
+  'a flow list inside a flow mapping': `static_nodes:\n  n1: { platform: demo, v: [a] }\n${platform}`,
+  'a flow mapping over two lines': `static_nodes:\n  n1: { platform: demo,\n    v: x }\n${platform}`,
+  'a plain scalar over two lines': `static_nodes:\n  n1:\n    platform: demo\n    v: one\n      two\n${platform}`,
+  'an escape in double quotes': `static_nodes:\n  n1: { platform: demo, v: "a\\tb" }\n${platform}`,
+  'folded block scalar': `static_nodes:\n  n1: { platform: demo }\n${platform}    power_off: >\n      exit 0\n`,
+  'keep chomping': `static_nodes:\n  n1: { platform: demo }\n${platform}    power_off: |+\n      exit 0\n`,
+  'a clipped literal at the end without a final newline': `static_nodes:\n  n1: { platform: demo }\n${platform}    power_off: |\n      exit 0`,
+  'CRLF line ends': `static_nodes:\r\n  n1: { platform: demo }\r\n${platform.replaceAll('\n', '\r\n')}`,
+  'an empty file': '',
+  'a list at the top': '- a\n- b\n',
 }
 
-describe('constructs where the parsers differ take the yaml library', () => {
-  test.each(Object.keys(DIFFERING))('%s', (name) => {
-    const text = DIFFERING[name] as string
-    expect(readYamlFast(text)).toBeUndefined()
+describe('constructs outside the subset take the yaml library', () => {
+  test.each(Object.keys(DECLINED))('%s', (name) => {
+    const text = DECLINED[name] as string
+    expect(readYamlSubset(text)).toBeUndefined()
     expect(differential(text)).toBe(false)
   })
 
-  test('Bun.YAML keeps a duplicate key silently; the loader still reports it, with its line', () => {
-    expect(Bun.YAML.parse('a: 1\na: 2\n')).toEqual({ a: 2 })
-    const text = DIFFERING['duplicate key'] as string
+  test('a duplicate key is reported by the loader, with its line', () => {
+    const text = DECLINED['duplicate key'] as string
     expect(() => parseTopology(text, 'dup.yaml')).toThrow(
       'Cannot load topology "dup.yaml": line 3: duplicate key "n1": each name may appear once',
     )
+  })
+})
+
+/** Tricky texts inside the subset, with the value the `yaml` library gives them. */
+const ACCEPTED: Record<string, { text: string; value: unknown }> = {
+  'quoted keys, block and flow': {
+    text: `'a b': 1\n"c:d": { 'e f': x, "g": y }\n`,
+    value: { 'a b': 1, 'c:d': { 'e f': 'x', g: 'y' } },
+  },
+  "'' inside single quotes, in keys and values": {
+    text: `'it''s': 'don''t'\nv: { 'a''b': '''' }\nw: ['x''y', '']\n`,
+    value: { "it's": "don't", v: { "a'b": "'" }, w: ["x'y", ''] },
+  },
+  'double quotes holding single ones and #': {
+    text: `a: "it's #1"\nb: 'say "hi" # not a comment'\n`,
+    value: { a: "it's #1", b: 'say "hi" # not a comment' },
+  },
+  'comments after values, keys and flow collections': {
+    text: `a: x # c\nb: x#y # c\nc: # c\n  d: [1, 2] # c\n  e: { f: g } # c\n  h: 'q' # c\n`,
+    value: { a: 'x', b: 'x#y', c: { d: [1, 2], e: { f: 'g' }, h: 'q' } },
+  },
+  '| and |- with empty lines inside and after': {
+    text: `a: |\n  one\n\n  two\n\n\nb: |-\n  one\n\n  two\n\n\nc: x\n`,
+    value: { a: 'one\n\ntwo\n', b: 'one\n\ntwo', c: 'x' },
+  },
+  'a literal with more-indented lines, leading empty lines and a comment-like line': {
+    text: `a: |-\n\n  # not a comment\n    indented\n  back\n# a comment\nb: x\n`,
+    value: { a: '\n# not a comment\n  indented\nback', b: 'x' },
+  },
+  'a literal ending the file with |-, without a final newline': {
+    text: `a: |-\n  exit 0`,
+    value: { a: 'exit 0' },
+  },
+  'empty flow collections': {
+    text: `a: {}\nb: []\nc: { }\nd: [ ]\n`,
+    value: { a: {}, b: [], c: {}, d: [] },
+  },
+  'empty values are null, nested or last': {
+    text: `a:\nb:\n  c:\n  d: # c\ne:\n`,
+    value: { a: null, b: { c: null, d: null }, e: null },
+  },
+  'lists of flow mappings and lists nested in mappings': {
+    text: `a:\n  b:\n    - { c: 1, d: 'y' }\n    - [p, q]\n    - r\n  e:\n    f:\n      - 1\n`,
+    value: { a: { b: [{ c: 1, d: 'y' }, ['p', 'q'], 'r'], e: { f: [1] } } },
+  },
+  'core-schema scalars, plain and quoted': {
+    text: `a: [~, null, true, False, 0x1F, 0o17, 017, 1e3, -.inf, .nan, '1', "true", yes]\n`,
+    value: {
+      a: [null, null, true, false, 31, 15, 17, 1000, -Infinity, NaN, '1', 'true', 'yes'],
+    },
+  },
+  'integer-like string keys, in the order JavaScript gives them': {
+    text: `b: 1\n'2': 2\na: 3\n'1': 4\n`,
+    value: { '1': 4, '2': 2, b: 1, a: 3 },
+  },
+  'keys that only look special': {
+    text: `a:b: 1\n'~': 2\nconstructor: 3\ntoString: 4\n_proto_: 5\n<: 6\n`,
+    value: { 'a:b': 1, '~': 2, constructor: 3, toString: 4, _proto_: 5, '<': 6 },
+  },
+}
+
+describe('tricky texts inside the subset read as the yaml library reads them', () => {
+  test.each(Object.keys(ACCEPTED))('%s', (name) => {
+    const { text, value } = ACCEPTED[name] as { text: string; value: unknown }
+    expect(canonical(parseYaml(text).value)).toEqual(canonical(value))
+    expect(canonical(readYamlSubset(text)?.value)).toEqual(canonical(value))
+    expect(differential(text)).toBe(true)
   })
 })
 
@@ -371,7 +477,10 @@ describe('random topologies (seeded)', () => {
     for (const seed of seeds) {
       const text = randomTopology(seed)
       try {
-        if (differential(text)) fast++
+        if (differential(text)) {
+          fast++
+          expectBunAgrees(text)
+        }
       } catch (error) {
         throw new Error(`seed ${seed} differs:\n${text}`, { cause: error })
       }
@@ -383,38 +492,48 @@ describe('random topologies (seeded)', () => {
   }, 120_000)
 })
 
-describe('the digest catches any misreading by the fast parser', () => {
-  const text = `static_nodes:\n  n1: { platform: demo, v: admin, port: 623, on: true, empty: ~ }\n  n2:\n    platform: demo\n${platform}`
-  const misreadings: Record<string, (value: any) => void> = {
-    'a key dropped, as a duplicate would be': (v) => delete v.static_nodes.n1.empty,
-    'a key spelt differently, same length': (v) => {
-      v.static_nodes.n1.w = v.static_nodes.n1.v
-      delete v.static_nodes.n1.v
-    },
-    'one character of a string': (v) => (v.static_nodes.n1.v = 'admim'),
-    'two characters swapped': (v) => (v.static_nodes.n1.v = 'damin'),
-    'a number read in another base': (v) => (v.static_nodes.n1.port = 0o623),
-    'a number read as a string': (v) => (v.static_nodes.n1.port = '623'),
-    'a boolean read as a string': (v) => (v.static_nodes.n1.on = 'true'),
-    'a null read as an empty string': (v) => (v.static_nodes.n1.empty = ''),
-    'a key moved one level up': (v) => {
-      v.static_nodes.platform = v.static_nodes.n2.platform
-      delete v.static_nodes.n2.platform
-    },
-    'a list item lost': (v) => v.platforms.demo.variables.pop(),
-    'a script with a trailing newline': (v) => (v.platforms.demo.status += '\n'),
-    'a Date instead of a string': (v) => (v.platforms.demo.status = new Date(0)),
-  }
-  test('the unchanged reading passes', () => {
-    expect(readYamlFast(text, { parse: (t) => Bun.YAML.parse(t) })).toBeDefined()
-  })
-  test.each(Object.keys(misreadings))('%s', (name) => {
-    const misread = misreadings[name] as (value: unknown) => void
-    const parse = (t: string) => {
-      const value = Bun.YAML.parse(t)
-      misread(value)
-      return value
+/** Every character YAML gives a meaning to, and a few scalars, to insert at random. */
+const PIECES = [' ', '  ', '\n', ':', ': ', '-', '- ', '#', ' #', "'", '"', '{', '}', '[', ']']
+PIECES.push(',', '|', '|-', '>', '&', '*', '!', '?', '<<', '0', '~', 'true', '.', '\t', 'x: y')
+PIECES.push('\n  ', '\n    ', '\n- ')
+
+/** `text` with one to three random edits: a piece inserted, characters cut, a line repeated. */
+function mutate(text: string, random: () => number): string {
+  const edits = 1 + Math.floor(random() * 3)
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * text.length)
+    const kind = random()
+    if (kind < 0.4) {
+      const piece = PIECES[Math.floor(random() * PIECES.length)] as string
+      text = text.slice(0, at) + piece + text.slice(at)
+    } else if (kind < 0.7) {
+      text = text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 3))
+    } else {
+      const lines = text.split('\n')
+      const line = lines[Math.floor(random() * lines.length)] as string
+      lines.splice(Math.floor(random() * lines.length), 0, line)
+      text = lines.join('\n')
     }
-    expect(readYamlFast(text, { parse })).toBeUndefined()
-  })
+  }
+  return text
+}
+
+describe('mutated topologies (seeded)', () => {
+  test('600 edits of the demo topology and a dense file read alike wherever they stay fast', () => {
+    const dense = `a:\n  b: |\n    x\n\n    y\n  c: |-\n    z\n\n  d: [1, 'a''b', "c"]\n  e: { f: g, 'h': ~ }\n  l:\n    - 1\n    - x\n    - { a: b }\n${platform}`
+    const bases = [readFileSync(join(root, 'etc/demo/topology.yaml'), 'utf8'), dense]
+    const random = randomSource(7)
+    let fast = 0
+    for (let i = 0; i < 600; i++) {
+      const text = mutate(bases[i % bases.length] as string, random)
+      try {
+        if (differential(text)) fast++
+      } catch (error) {
+        throw new Error(`mutation ${i} differs:\n${text}`, { cause: error })
+      }
+    }
+    // Most edits break the file or leave the subset; enough stay inside it to test the reader.
+    console.log(`mutated topologies: ${fast} of 600 took the fast path`)
+    expect(fast).toBeGreaterThan(60)
+  }, 120_000)
 })
