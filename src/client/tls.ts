@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { rootCertificates } from 'node:tls'
 import { fileErrorWords } from '../topology/index.ts'
 import { ClientConfigError } from './errors.ts'
 
@@ -31,7 +30,11 @@ export async function readCa(path: string, source: string): Promise<TrustedCa> {
 
 /** fetch's `tls` option: the bundled public CAs plus `ca`, or nothing to keep fetch's default. */
 export function fetchTls(ca: TrustedCa | undefined): { tls?: { ca: string[] } } {
-  return ca ? { tls: { ca: [...rootCertificates, ca.pem] } } : {}
+  if (!ca) return {}
+  // Loaded only here: node:tls costs every client start-up about 10 ms, and most never need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+  const { rootCertificates } = require('node:tls') as typeof import('node:tls')
+  return { tls: { ca: [...rootCertificates, ca.pem] } }
 }
 
 /** Error codes of a certificate that could not be verified (BoringSSL's and Node's names). */

@@ -1,4 +1,4 @@
-import { $, quote, type Options, type ProcessPromise } from 'zx'
+import type { Options, ProcessPromise } from 'zx'
 import type { SpawnOptions } from 'node:child_process'
 import { ShellChild, type OutputSinks } from './shell-child.ts'
 
@@ -35,6 +35,7 @@ function killGroup(pid: number | `${number}`, signal: NodeJS.Signals = 'SIGTERM'
 
 /** Builds the zx call once per runner, so each run only adds its environment */
 export function createZxShell(settings: { shell: string; cwd: string }): SpawnScript {
+  const { $, quote } = loadZx()
   const base: Partial<Options> = {
     shell: settings.shell,
     cwd: settings.cwd,
@@ -70,6 +71,15 @@ export function createZxShell(settings: { shell: string; cwd: string }): SpawnSc
     )
     return { promise, child }
   }
+}
+
+/**
+ * zx, loaded when the first runner is made: every client command imports this room through
+ * the engine, and evaluating zx took most of a client's start-up (`--version` 56 ms, not 13).
+ */
+function loadZx(): typeof import('zx') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load; Bun bundles it into the binary
+  return require('zx') as typeof import('zx')
 }
 
 // The script goes to zx as a template with no placeholders: verbatim, nothing interpolated.

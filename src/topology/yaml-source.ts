@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
+import type { Node as YamlNode } from 'yaml'
 import type { TopologyProblem } from './errors.ts'
 
 /** A parsed YAML file: its plain value, plus where each key stands, for error messages. */
@@ -12,6 +12,7 @@ export interface YamlSource {
 
 /** Parse YAML text, keeping line positions. Merge keys (`<<: *x`) work as in Ruby's Psych. */
 export function parseYaml(text: string): YamlSource {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = loadYaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {
     lineCounter,
@@ -65,6 +66,16 @@ export function parseYaml(text: string): YamlSource {
   return { value, problems, lineOf }
 }
 
+/**
+ * The `yaml` library, loaded on first use: the subset reader (./yaml-subset.ts) reads every
+ * well-formed shipped topology without it, and client commands, which import this room,
+ * should not pay for evaluating it at start-up.
+ */
+function loadYaml(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load; Bun bundles it into the binary
+  return require('yaml') as typeof import('yaml')
+}
+
 function yamlMessage(code: string, message: string, source: string): string {
   if (code === 'DUPLICATE_KEY') {
     return `duplicate key ${JSON.stringify(source)}: each name may appear once`
@@ -88,6 +99,7 @@ function duplicateKeys(
   text: string,
   lineAt: (offset: number) => number,
 ): TopologyProblem[] {
+  const { isMap, isScalar, isSeq } = loadYaml()
   const problems: TopologyProblem[] = []
   const pending: unknown[] = [root]
   while (pending.length > 0) {

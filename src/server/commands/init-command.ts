@@ -1,5 +1,4 @@
 import type { CAC } from 'cac'
-import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { CliError, EXIT, cliText } from '../../topology/index.ts'
@@ -83,7 +82,7 @@ async function init(
   const tls = options.tls ? { cert: paths.tlsCert, key: paths.tlsKey } : undefined
   if (tls) said.push(...(await writeCertificate(tls, certificateNames(options.names))))
 
-  const secret = randomBytes(48).toString('base64url')
+  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString('base64url')
   const wroteConfig = await writeNew(
     paths.config,
     serverConfigText(secret, paths.topology, tls),

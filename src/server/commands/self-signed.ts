@@ -1,4 +1,3 @@
-import { isIP } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +21,8 @@ export function certificateNames(extra: readonly string[]): string[] {
  * `reflect-metadata` polyfill loaded globally (through tsyringe) before it imports.
  */
 export async function selfSigned(names: readonly string[]): Promise<{ cert: string; key: string }> {
+  // Loaded here, not at start-up: node:net costs every client command ~15 ms to load.
+  const { isIP } = await import('node:net')
   const dir = await mkdtemp(join(tmpdir(), 'flight-power-tls-'))
   try {
     const san = names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',')

@@ -1,7 +1,6 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { FlightPowerError } from '../../topology/index.ts'
-
-/** What a token allows: `read` lists and reads status; `power` also switches nodes. */
+import { LEGACY_SUBJECT } from './legacy-subject.ts'
 import { SCOPES, type Scope } from './scopes.ts'
 
 export { SCOPES, type Scope }
@@ -17,8 +16,6 @@ export interface Principal {
   readonly issuedAt?: number
 }
 
-/** Subject recorded for power-server 1.0 tokens (`{"admin":null,"exp":…}`), which name nobody. */
-export const LEGACY_SUBJECT = 'power-server-token'
 /** Seconds of clock skew tolerated on `exp` and `nbf`. */
 export const CLOCK_TOLERANCE_SECONDS = 30
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { appendFile, chmod, mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { CliError, EXIT, readLimited } from '../../topology/index.ts'
@@ -21,7 +20,8 @@ export function ledgerPath(revokedTokensFile: string): string {
 
 /** A new random token id (`jti`): 16 bytes as 32 hex digits, safe to pass as an argument. */
 export function newTokenId(): string {
-  return randomBytes(16).toString('hex')
+  // Web Crypto, not node:crypto, which costs every client start-up ~13 ms to load.
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex')
 }
 
 /** Append `token` as `JTI SUBJECT SCOPE IAT EXP` (mode 0600: it says who holds power tokens). */

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { CliError, EXIT } from '../../topology/index.ts'
-import { LEGACY_SUBJECT } from '../http/auth.ts'
+import { LEGACY_SUBJECT } from '../http/legacy-subject.ts'
 import { findIssued, ledgerPath } from './ledger.ts'
 import { SUBJECT, TOKEN_ID } from './list.ts'
 
