@@ -28,7 +28,7 @@ export class Reaper {
   readonly #uid = process.getuid?.() ?? -1
   #count = 0
   #pending = new Map<string, Waiting>()
-  #timer: Timer | undefined
+  #scheduled = false
   #nextSweepAt = 0
   #sweeps = 0
 
@@ -54,13 +54,17 @@ export class Reaper {
   }
 
   #schedule(): void {
-    if (this.#timer !== undefined || this.#pending.size === 0) return
-    const wait = Math.max(0, this.#nextSweepAt - performance.now())
-    this.#timer = setTimeout(() => this.#sweep(), wait)
+    if (this.#scheduled || this.#pending.size === 0) return
+    this.#scheduled = true
+    const wait = this.#nextSweepAt - performance.now()
+    // Runs that end in the same turn of the event loop share the sweep either way; a timer of
+    // 0 ms still waits about a millisecond, which every run's result would wait with it.
+    if (wait > 0) setTimeout(() => this.#sweep(), wait)
+    else setImmediate(() => this.#sweep())
   }
 
   #sweep(): void {
-    this.#timer = undefined
+    this.#scheduled = false
     const batch = this.#pending
     this.#pending = new Map()
     const started = performance.now()
