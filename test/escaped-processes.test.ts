@@ -47,7 +47,7 @@ platforms:
     timeout: 600
     status: |
       setsid sleep 4703 &
-      until grep -qs 4703 "/proc/$!/cmdline"; do sleep 0.01; done
+      until [ "$(tr '\\0' ' ' < "/proc/$!/cmdline" 2>/dev/null)" = 'sleep 4703 ' ]; do sleep 0.01; done
       echo $! > "$state_dir/pid"
       ${tail}
 `

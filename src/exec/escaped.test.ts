@@ -25,9 +25,17 @@ function escapees(path: string): number[] {
   return pids
 }
 
+/**
+ * A bash test that `pid` is `sleep 4703` itself, not `setsid` or bash on the way to it: in the
+ * middle of an execve a process has no environment to read, so a run that ended then could
+ * miss it (a window the reaper does not close; see reaper.ts).
+ */
+const isSleep = (pid: string) =>
+  `[ "$(tr '\\0' ' ' < "/proc/${pid}/cmdline" 2>/dev/null)" = 'sleep 4703 ' ]`
+
 // Bash waits until the escapee has left the group and become `sleep 4703`, so the run cannot end
 // before there is something to escape: `setsid` calls setsid() and then execs the command.
-const ESCAPED = 'until grep -qs 4703 "/proc/$!/cmdline"; do sleep 0.01; done; echo $! >> "$pids"'
+const ESCAPED = `until ${isSleep('$!')}; do sleep 0.01; done; echo $! >> "$pids"`
 
 describe('processes that left the group with setsid', () => {
   test('are gone when the script exits by itself', async () => {
@@ -111,7 +119,8 @@ describe('processes that left the group with setsid', () => {
     const tree = `setsid bash -c 'sleep 4703 & echo $! >> "$pids"; setsid sleep 4703 & echo $! >> "$pids"; echo $$ >> "$pids"; wait' >/dev/null 2>&1 &`
     const result = await runner.run({
       key: 'node01',
-      script: `${tree} until [ "$(wc -l < "$pids" 2>/dev/null)" = 3 ]; do sleep 0.01; done`,
+      script: `${tree} until [ "$(wc -l < "$pids" 2>/dev/null)" = 3 ]; do sleep 0.01; done
+        for p in $(head -n 2 "$pids"); do until ${isSleep('$p')}; do sleep 0.01; done; done`,
       env: { pids },
       timeoutMs: 60_000,
     })

@@ -20,6 +20,10 @@ interface Waiting {
  * Hands out run markers and kills every process still carrying one once its run ends. One /proc
  * sweep serves every marker reaped since the last, and sweeps take at most half of one core, so
  * a thousand runs a second cost a few sweeps, not a thousand.
+ *
+ * Not closed: a process caught in the middle of an execve reads as having no environment (the
+ * kernel has not yet set up the new one), so one that escaped and was exec'ing at the very
+ * moment of its run's last sweep survives it.
  */
 export class Reaper {
   // 128 random bits per runner: no other user can predict a marker, so none can plant one.
