@@ -153,6 +153,16 @@ async function cancelledSoFar(): Promise<number> {
   return counted.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0)
 }
 
+/**
+ * Once the server's cancelled counter reaches `cancelled` (it has seen the client go), let
+ * every gated script of `run` go; the action's audit line, the next after `audits`.
+ */
+async function letGoOnceCancelled(run: string, cancelled: number, audits: number) {
+  await until(`${cancelled} nodes cancelled`, async () => (await cancelledSoFar()) === cancelled)
+  await writeFile(join(run, 'gate-all'), '')
+  return nextAudit(audits)
+}
+
 /** Lines of a record file the scripts append to. */
 async function recorded(run: string, file: 'started' | 'finished'): Promise<string[]> {
   return (await readIfExists(join(run, file))).split('\n').filter(Boolean)
@@ -213,12 +223,7 @@ test('Ctrl-C half-way: started nodes finish and the rest are cancelled, all audi
   expect(await cli.line()).toBeUndefined()
 
   // The client is gone; once the server has seen that, the two running scripts are let go.
-  await until(
-    'the server cancelled the 7 not started',
-    async () => (await cancelledSoFar()) === cancelledBefore + 7,
-  )
-  await writeFile(join(run, 'gate-all'), '')
-  const audit = await nextAudit(audits)
+  const audit = await letGoOnceCancelled(run, cancelledBefore + 7, audits)
   const started = [first!, second!, third]
   const cancelled = NODES.filter((name) => !started.includes(name))
   expect(await recorded(run, 'started')).toEqual(started)
@@ -247,12 +252,7 @@ test('Ctrl-C at a terminal without --stream: the progress line, then the same ca
   expect(terminal.output()).toContain(
     'flight-power: Interrupted: 0 of 10 nodes had finished; those already started will finish on the server, the others will not be started',
   )
-  await until(
-    'the server cancelled the 8 not started',
-    async () => (await cancelledSoFar()) === cancelledBefore + 8,
-  )
-  await writeFile(join(run, 'gate-all'), '')
-  const audit = await nextAudit(audits)
+  const audit = await letGoOnceCancelled(run, cancelledBefore + 8, audits)
   expect(audit).toContain('succeeded=2 failed=8')
   expect(audit).toContain('cancelled=8')
   expect(await recorded(run, 'started')).toHaveLength(2)
@@ -271,12 +271,7 @@ test('a dropped JSON:API request (no ndjson asked) cancels the nodes not started
   await until('two nodes started', async () => (await recorded(run, 'started')).length === 2)
   client.abort()
   expect(await answered).toBeInstanceOf(Error)
-  await until(
-    'the server cancelled the 8 not started',
-    async () => (await cancelledSoFar()) === cancelledBefore + 8,
-  )
-  await writeFile(join(run, 'gate-all'), '')
-  const audit = await nextAudit(audits)
+  const audit = await letGoOnceCancelled(run, cancelledBefore + 8, audits)
   expect(audit).toContain('succeeded=2 failed=8')
   expect(audit).toContain('cancelled=8')
   expect(await recorded(run, 'started')).toHaveLength(2)
