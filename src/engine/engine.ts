@@ -280,10 +280,10 @@ class Carry {
   async #waitForOff(deadline: number): Promise<boolean> {
     for (;;) {
       const status = await this.#step('status')
-      const off = status.exitCode === this.#platform.statusOffExitCode
-      if (off || status.exitCode === 0)
-        this.#shared.state.saw(this.#node.name, off ? 'off' : 'on', this.#request.action)
-      if (off) return true
+      const { state } = interpretExit('status', status.exitCode, this.#platform.statusOffExitCode)
+      if (state === 'on' || state === 'off')
+        this.#shared.state.saw(this.#node.name, state, this.#request.action)
+      if (state === 'off') return true
       const left = deadline - this.#shared.clock.now()
       if (left <= 0) return false
       await this.#sleep(Math.min(POLL_SECONDS * 1000, left))
