@@ -400,7 +400,7 @@ class Carry {
 function fromCache(
   node: Node,
   platform: Platform,
-  known: { state: 'on' | 'off'; seenAt: number },
+  known: NonNullable<ReturnType<LastState['cached']>>,
   shared: Shared,
 ): NodeResult {
   return {
@@ -417,7 +417,7 @@ function fromCache(
     cached: {
       seenAt: new Date(known.seenAt).toISOString(),
       ageMs: Math.max(0, shared.clock.now() - known.seenAt),
-      seenBy: shared.state.get(node.name)?.seenBy ?? 'status',
+      seenBy: known.seenBy,
     },
   }
 }

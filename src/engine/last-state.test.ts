@@ -28,7 +28,7 @@ describe('LastState', () => {
     await later(5000)
     state.saw('n01', 'off', 'cycle')
     expect(state.get('n01')).toEqual({ state: 'off', seenAt: 5000, seenBy: 'cycle' })
-    expect(state.cached('n01')).toEqual({ state: 'off', seenAt: 5000 })
+    expect(state.cached('n01')).toEqual({ state: 'off', seenAt: 5000, seenBy: 'cycle' })
   })
 
   test('a change is logged once, the first reading and a repeat are not', () => {
@@ -51,8 +51,8 @@ describe('LastState', () => {
     state.saw('n02', 'off', 'status')
     await later(1_000)
     expect(state.cached('n01', 5_000)).toBeUndefined()
-    expect(state.cached('n02', 5_000)).toEqual({ state: 'off', seenAt: 10_000 })
-    expect(state.cached('n01')).toEqual({ state: 'on', seenAt: 0 })
+    expect(state.cached('n02', 5_000)).toEqual({ state: 'off', seenAt: 10_000, seenBy: 'status' })
+    expect(state.cached('n01')).toEqual({ state: 'on', seenAt: 0, seenBy: 'status' })
   })
 
   test('unknown is recorded but never answers from the cache', () => {
@@ -77,10 +77,10 @@ describe('LastState', () => {
     })
     expect(state.cached('n01')).toBeUndefined()
     // identify does not switch power: the reading still holds.
-    expect(state.cached('n02')).toEqual({ state: 'on', seenAt: 0 })
+    expect(state.cached('n02')).toEqual({ state: 'on', seenAt: 0, seenBy: 'status' })
     await later(1000)
     state.saw('n01', 'off', 'status')
-    expect(state.cached('n01')).toEqual({ state: 'off', seenAt: 2000 })
+    expect(state.cached('n01')).toEqual({ state: 'off', seenAt: 2000, seenBy: 'status' })
   })
 
   test('holds many nodes past its first capacity', () => {

@@ -111,7 +111,10 @@ export class LastState {
    * no power switched since (an earlier reading would no longer vouch for it). Undefined
    * means the node must be asked.
    */
-  cached(name: string, maxAgeMs = Infinity): { state: 'on' | 'off'; seenAt: number } | undefined {
+  cached(
+    name: string,
+    maxAgeMs = Infinity,
+  ): { state: 'on' | 'off'; seenAt: number; seenBy: Action } | undefined {
     const i = this.#index.get(name)
     if (i === undefined) return undefined
     const code = this.#state[i]!
@@ -121,7 +124,7 @@ export class LastState {
     const action = this.#action[i]!
     if (action !== 0 && SWITCHES.has(ACTIONS[action - 1]!) && this.#actionAt[i]! >= seenAt)
       return undefined
-    return { state: code === 1 ? 'on' : 'off', seenAt }
+    return { state: code === 1 ? 'on' : 'off', seenAt, seenBy: ACTIONS[this.#seenBy[i]! - 1]! }
   }
 
   #slot(name: string): number {
