@@ -24,18 +24,20 @@ export interface MarkedSearch {
  * works the same way).
  */
 export function findMarked(search: MarkedSearch): MarkedProcess[] {
+  // Built once a sweep, not once a process: `NAME=` opens the first entry, `\0NAME=` the rest.
   const entry = Buffer.from(`\0${search.name}=`)
+  const name = entry.subarray(1)
   const found: MarkedProcess[] = []
-  for (const name of readdirSync('/proc')) {
-    const first = name.charCodeAt(0)
+  for (const dir of readdirSync('/proc')) {
+    const first = dir.charCodeAt(0)
     if (first < 48 || first > 57) continue
-    const pid = Number(name)
+    const pid = Number(dir)
     if (pid === search.exclude) continue
-    const marker = markerIn(readEnviron(name), entry, search.markers)
+    const marker = markerIn(readEnviron(dir), name, entry, search.markers)
     if (marker === undefined) continue
     // The directory belongs to the process's effective uid. Asked only of the few that carry a
     // marker: a stat of every process made each sweep a quarter slower.
-    if (statSync(`/proc/${name}`, { throwIfNoEntry: false })?.uid === search.uid)
+    if (statSync(`/proc/${dir}`, { throwIfNoEntry: false })?.uid === search.uid)
       found.push({ pid, marker })
   }
   return found
@@ -81,23 +83,32 @@ function readEnviron(pid: string): Buffer {
 /** The wanted marker `environ` holds as a whole `NAME=value` entry, if any */
 function markerIn(
   environ: Buffer,
+  name: Buffer,
   entry: Buffer,
   markers: ReadonlySet<string>,
 ): string | undefined {
-  const valueAt = (start: number) => {
-    const end = environ.indexOf(0, start)
-    const value = environ.toString('latin1', start, end === -1 ? environ.length : end)
-    return markers.has(value) ? value : undefined
-  }
   // Entries end in NUL, so each but the first follows one.
-  const name = entry.subarray(1)
-  if (environ.subarray(0, name.length).equals(name)) {
-    const value = valueAt(name.length)
+  if (
+    environ.length >= name.length &&
+    environ.compare(name, 0, name.length, 0, name.length) === 0
+  ) {
+    const value = wantedValue(environ, name.length, markers)
     if (value !== undefined) return value
   }
   for (let at = environ.indexOf(entry); at !== -1; at = environ.indexOf(entry, at + 1)) {
-    const value = valueAt(at + entry.length)
+    const value = wantedValue(environ, at + entry.length, markers)
     if (value !== undefined) return value
   }
   return undefined
+}
+
+/** The entry's value from `start` to its NUL, if it is one of `markers` */
+function wantedValue(
+  environ: Buffer,
+  start: number,
+  markers: ReadonlySet<string>,
+): string | undefined {
+  const end = environ.indexOf(0, start)
+  const value = environ.toString('latin1', start, end === -1 ? environ.length : end)
+  return markers.has(value) ? value : undefined
 }
