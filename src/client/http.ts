@@ -66,6 +66,8 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
   const doFetch = options.fetch ?? fetch
   const debug = options.debug
   const origin = new URL(config.baseUrl).origin
+  // Once per client, not per request: with a CA file it copies every bundled root certificate.
+  const tls = fetchTls(config.ca)
 
   const open: Request['open'] = async (method, path, query, body, { accept, signal }) => {
     const url = `${config.baseUrl}${path}${encodeQuery(query)}`
@@ -75,7 +77,7 @@ export function createRequest(config: ClientConfig, options: RequestOptions = {}
     try {
       const timeout = AbortSignal.timeout(config.timeoutMs)
       response = await doFetch(url, {
-        ...fetchTls(config.ca),
+        ...tls,
         method,
         headers: {
           authorization: `Bearer ${config.token}`,
