@@ -7,18 +7,8 @@
 export { auditLine } from './audit.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { Attempt, Driver, Step } from './driver.ts'
-export { createRangedDriver, EXIT_UNAVAILABLE, type RangedDriverOptions } from './ranged-driver.ts'
-export {
-  BACKGROUND_SHARE,
-  createEngine,
-  type ActionRequest,
-  type Engine,
-  type EngineOptions,
-} from './engine.ts'
-export { LastState, type NodeState } from './last-state.ts'
-export type { EngineObserver, StepSeen } from './observer.ts'
-export { startStatePoll, type StatePoll, type StatePollOptions } from './state-poll.ts'
-export { createDriverSet, type DriverSetOptions } from './driver-set.ts'
-export { createScriptDriver } from './script-driver.ts'
+export { createEngine, type ActionRequest, type Engine, type EngineOptions } from './engine.ts'
+export { LastState } from './last-state.ts'
+export { startStatePoll, type StatePoll } from './state-poll.ts'
 export type { EngineLog } from './log.ts'
 export { MISSING_PLATFORM, type NodeResult } from './node-result.ts'
